@@ -1,0 +1,65 @@
+# Safe Havens. The two commands: `make run` and `make test`. Both set up everything they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+# Without DATABASE_URL, a project-local PostGIS cluster (.pgdata/) serves the app.
+LOCAL_DB := $(if $(DATABASE_URL),,yes)
+RUN_DB_URL = $(if $(DATABASE_URL),$(DATABASE_URL),$(shell scripts/pg.sh url safehavens))
+
+.PHONY: help setup run test lint stop db bench clean
+
+help:
+	@echo "make run    set up everything and serve the app on http://127.0.0.1:$(PORT)"
+	@echo "make test   set up everything and run the whole test suite"
+	@echo "make stop   stop the local PostGIS cluster"
+	@echo "make lint   ruff"
+
+$(BIN)/activate: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(BIN)/activate
+
+static/vendor/.installed: static/package.json static/package-lock.json scripts/vendor.sh
+	scripts/vendor.sh
+	@touch $@
+
+setup: $(BIN)/activate static/vendor/.installed
+
+db: setup
+ifeq ($(LOCAL_DB),yes)
+	@scripts/pg.sh start safehavens
+endif
+	@DATABASE_URL='$(RUN_DB_URL)' $(BIN)/flask db upgrade
+
+run: db
+	@DATABASE_URL='$(RUN_DB_URL)' $(BIN)/flask demo seed --if-empty
+	@DATABASE_URL='$(RUN_DB_URL)' $(BIN)/flask demo logins
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop; 'make stop' stops the database)"
+	DATABASE_URL='$(RUN_DB_URL)' $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 \
+	  --access-logfile - wsgi:app
+
+test: setup
+	@scripts/system-deps.sh chromium poppler
+ifeq ($(LOCAL_DB),yes)
+	@scripts/pg.sh start
+	SAFEHAVENS_TEST_ADMIN_URL='$(shell scripts/pg.sh url postgres)' $(BIN)/pytest $(PYTEST_ARGS)
+else
+	SAFEHAVENS_TEST_ADMIN_URL='$(DATABASE_URL)' $(BIN)/pytest $(PYTEST_ARGS)
+endif
+	$(BIN)/ruff check .
+
+lint: setup
+	$(BIN)/ruff check .
+
+stop:
+	@scripts/pg.sh stop
+
+clean: stop
+	rm -rf $(VENV) static/node_modules static/vendor .pgdata

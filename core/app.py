@@ -1,0 +1,101 @@
+"""The application factory."""
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core import config as app_config
+from core import db, errors, logs, security
+from core.extensions import api, csrf, limiter, login_manager
+
+API_SETTINGS = {
+    "API_TITLE": "Safe Havens API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui-dist/",
+    # No validator badge: it would make the page call a third-party server.
+    "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
+    "API_SPEC_OPTIONS": {
+        "info": {"description": "Safe Havens: havens, schools and privacy-safe mapping data."},
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer"},
+            "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
+        }},
+    },
+}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the Flask app from the environment (and test overrides)."""
+    app = Flask(__name__, root_path=_project_root(), instance_path=_instance_path())
+    _configure(app, test_config)
+    db.init_app(app)
+    logs.init_app(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    security.init_app(app)
+    errors.init_app(app)
+    return app
+
+
+def _project_root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _instance_path() -> str:
+    return os.environ.get("SAFEHAVENS_INSTANCE", os.path.join(_project_root(), "instance"))
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    app.config.update(API_SETTINGS)
+    app.config.update(app_config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"] and not app.config["PRODUCTION"]:
+        app.config["SECRET_KEY"] = app_config.instance_secret_key(app.instance_path)
+    app_config.check_safe(app.config)
+    security.configure_cookies(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def _init_extensions(app: Flask) -> None:
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from core.accounts import auth  # noqa: F401  (registers the session and token loaders)
+    api.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from core.accounts import routes as accounts_routes
+    from core.pages import routes as pages_routes
+    from core.places import routes as places_routes
+    from havens import routes as havens_routes
+    from mapping import routes as mapping_routes
+
+    app.register_blueprint(pages_routes.pages)
+    app.register_blueprint(accounts_routes.pages)
+    app.register_blueprint(places_routes.pages)
+    api.register_blueprint(places_routes.api_blp)
+    api.register_blueprint(accounts_routes.api_blp)
+    app.register_blueprint(havens_routes.pages)
+    app.register_blueprint(mapping_routes.pages)
+
+
+def _register_commands(app: Flask) -> None:
+    from core.accounts.cli import users_cli
+    from core.demo.cli import demo_cli
+    from core.migrate import db_cli
+    from core.places.cli import import_cli
+
+    for group in (db_cli, users_cli, import_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,1 @@
+"""Audit trail: who did what, and every planner/police access to data."""

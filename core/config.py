@@ -1,0 +1,104 @@
+"""Configuration read from the environment, with safe defaults and a production safety check."""
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+PRIVACY_FLOOR_PUPILS = 5
+PRIVACY_FLOOR_SCHOOLS = 2
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or invalid; the message says what to set."""
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment() -> dict:
+    """Read every setting from the environment into a Flask config mapping."""
+    production = os.environ.get("SAFEHAVENS_ENV", "development") == "production"
+    return {
+        "PRODUCTION": production,
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "WORK_SRID": _env_int("WORK_SRID", 27700),
+        "TILE_URL": os.environ.get("TILE_URL", DEFAULT_TILE_URL),
+        "TILE_ATTRIBUTION": os.environ.get("TILE_ATTRIBUTION", DEFAULT_TILE_ATTRIBUTION),
+        "PRIVACY_MIN_PUPILS": _env_int("PRIVACY_MIN_PUPILS", 10),
+        "PRIVACY_MIN_SCHOOLS": _env_int("PRIVACY_MIN_SCHOOLS", 3),
+        "PRIVACY_ROUND_TO": _env_int("PRIVACY_ROUND_TO", 5),
+        "PRIVACY_MIN_CELL_M": _env_int("PRIVACY_MIN_CELL_M", 100),
+        "PUPIL_DATA_RETENTION_DAYS": _env_int("PUPIL_DATA_RETENTION_DAYS", 730),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "STAFF_IDLE_MINUTES": _env_int("STAFF_IDLE_MINUTES", 30),
+        "STAFF_ABSOLUTE_HOURS": _env_int("STAFF_ABSOLUTE_HOURS", 12),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_STORAGE_CHOSEN": bool(os.environ.get("RATELIMIT_STORAGE_URI")),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "LOGIN_LIMIT_PER_CLIENT": os.environ.get("LOGIN_LIMIT_PER_CLIENT", "20 per 10 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 10 minutes"),
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+    }
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the development secret key kept in instance/, creating it on first run."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def check_safe(config: dict) -> None:
+    """Refuse settings that would put children's data at risk; say what to set instead."""
+    problems = []
+    if config["PRIVACY_MIN_PUPILS"] < PRIVACY_FLOOR_PUPILS:
+        problems.append(f"PRIVACY_MIN_PUPILS must be at least {PRIVACY_FLOOR_PUPILS}")
+    if config["PRIVACY_MIN_SCHOOLS"] < PRIVACY_FLOOR_SCHOOLS:
+        problems.append(f"PRIVACY_MIN_SCHOOLS must be at least {PRIVACY_FLOOR_SCHOOLS}")
+    if config["PRIVACY_MIN_CELL_M"] < 100:
+        problems.append("PRIVACY_MIN_CELL_M must be at least 100 (metres)")
+    if config["PRIVACY_ROUND_TO"] < 1:
+        problems.append("PRIVACY_ROUND_TO must be at least 1")
+    if config["PRODUCTION"]:
+        problems += _production_problems(config)
+    if problems:
+        raise ConfigError("Unsafe configuration: " + "; ".join(problems) + ".")
+
+
+def _production_problems(config: dict) -> list[str]:
+    problems = []
+    if len(config.get("SECRET_KEY") or "") < 32:
+        problems.append("set SECRET_KEY to a random string of at least 32 characters "
+                        "(python -c 'import secrets; print(secrets.token_hex(32))')")
+    if not config.get("DATABASE_URL"):
+        problems.append("set DATABASE_URL to your PostGIS database")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("serve over HTTPS and leave SESSION_COOKIE_SECURE on")
+    if not config.get("RATELIMIT_STORAGE_CHOSEN"):
+        problems.append("set RATELIMIT_STORAGE_URI (redis://... so limits hold across "
+                        "workers, or memory:// for a single worker)")
+    return problems

@@ -1,0 +1,142 @@
+"""Application errors that carry their HTTP status, and the one handler that renders them."""
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """An error the client can act on: it knows its status, a stable code and a message."""
+
+    status = 400
+    code = "bad_request"
+    message = "The request could not be understood."
+
+    def __init__(self, message: str | None = None, *, field: str | None = None,
+                 headers: dict | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.field = field
+        self.headers = headers or {}
+
+
+class InvalidInput(AppError):
+    status, code, message = 400, "invalid_input", "Some of the input is not valid."
+
+
+class Unauthenticated(AppError):
+    status, code, message = 401, "unauthenticated", "Please log in first."
+
+
+class Forbidden(AppError):
+    status, code, message = 403, "forbidden", "You do not have permission to do that."
+
+
+class NotFound(AppError):
+    status, code, message = 404, "not_found", "We could not find that."
+
+
+class Conflict(AppError):
+    status, code, message = 409, "conflict", "That clashes with something that already exists."
+
+
+class Unprocessable(AppError):
+    status, code, message = 422, "unprocessable", "The request is well formed but not valid."
+
+
+class ServiceUnavailable(AppError):
+    status, code, message = 503, "unavailable", "The service is unavailable; try again soon."
+
+
+FRIENDLY = {
+    400: ("bad_request", "The request could not be understood."),
+    401: ("unauthenticated", "Please log in first."),
+    403: ("forbidden", "You do not have permission to do that."),
+    404: ("not_found", "We could not find that page."),
+    405: ("method_not_allowed", "That action is not allowed here."),
+    409: ("conflict", "That clashes with something that already exists."),
+    413: ("too_large", "What you sent is too large."),
+    415: ("unsupported_media_type", "That type of content is not accepted here."),
+    422: ("invalid_input", "Some of the input is not valid."),
+    429: ("too_many_requests", "Too many tries. Please wait a little and try again."),
+    500: ("internal_error", "Something went wrong on our side. It has been logged."),
+    503: ("unavailable", "The service is unavailable; try again soon."),
+}
+
+
+def wants_json() -> bool:
+    """Whether the client should get a JSON error rather than an HTML page."""
+    if request.path.startswith(("/api/", "/tiles/", "/healthz")):
+        return True
+    best = request.accept_mimetypes.best_match(
+        ["text/html", "application/json", "application/geo+json"])
+    return best in ("application/json", "application/geo+json")
+
+
+def render_error(status: int, code: str, message: str, field: str | None = None,
+                 headers: dict | None = None):
+    """Answer an error as JSON for APIs and as a friendly page for browsers."""
+    if wants_json():
+        body = {"error": {"code": code, "message": message, "field": field}}
+        response = jsonify(body)
+    else:
+        response = render_template("errors/error.html", status=status, message=message)
+    return response, status, headers or {}
+
+
+def _handle_app_error(exc: AppError):
+    return render_error(exc.status, exc.code, exc.message, exc.field, exc.headers)
+
+
+def _first_validation_message(messages) -> tuple[str | None, str]:
+    """Flatten webargs/marshmallow messages into (field, message) for the first problem."""
+    if isinstance(messages, dict):
+        for location in ("json", "query", "form", "headers", "files"):
+            if location in messages:
+                messages = messages[location]
+                break
+        for field, problem in messages.items():
+            sub_field, text = _first_validation_message(problem)
+            name = str(field) if sub_field is None else f"{field}.{sub_field}"
+            return (None if field == "_schema" else name), text
+    if isinstance(messages, list) and messages:
+        return _first_validation_message(messages[0])
+    return None, str(messages)
+
+
+def _handle_http_exception(exc: HTTPException):
+    status = exc.code or 500
+    code, friendly = FRIENDLY.get(status, ("error", exc.description or "Error"))
+    field = None
+    messages = getattr(exc, "data", {}).get("messages") if hasattr(exc, "data") else None
+    if messages:
+        field, message = _first_validation_message(messages)
+        if message == "Unknown field.":
+            message = f"'{field}' is not something this address accepts."
+        code = "invalid_input"
+    elif status == 429:
+        message = friendly
+    else:
+        message = exc.description if exc.description and status != 500 else friendly
+        if message and message.startswith("The requested URL was not found"):
+            message = friendly
+    headers = dict(exc.get_response().headers) if status in (405, 429) else {}
+    headers.pop("Content-Type", None)
+    headers.pop("Content-Length", None)
+    return render_error(status, code, message, field, headers)
+
+
+def _handle_unexpected(exc: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    code, message = FRIENDLY[500]
+    return render_error(500, code, message)
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers (after any extension that registers its own)."""
+    app.register_error_handler(AppError, _handle_app_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)

@@ -1,0 +1,54 @@
+"""Folium maps that load only our own copies of Leaflet (no CDN), with escaped popups (pure)."""
+
+from dataclasses import dataclass
+
+import folium
+from markupsafe import Markup, escape
+
+
+@dataclass(frozen=True)
+class MapAssets:
+    """Where our self-hosted Leaflet files are served."""
+
+    leaflet_js: str
+    leaflet_css: str
+
+
+def base_map(*, center: tuple[float, float], zoom: int, tile_url: str, attribution: str,
+             assets: MapAssets, bounds=None) -> folium.Map:
+    """A Leaflet map with our own Leaflet copy and the configured tile layer only."""
+    fmap = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True,
+                      prefer_canvas=False)
+    fmap.default_js = [("leaflet", assets.leaflet_js)]
+    fmap.default_css = [("leaflet_css", assets.leaflet_css)]
+    folium.TileLayer(tiles=tile_url, attr=attribution, max_zoom=19).add_to(fmap)
+    if bounds:
+        fmap.fit_bounds(bounds)
+    return fmap
+
+
+def text_popup(*lines: str, link: tuple[str, str] | None = None) -> folium.Popup:
+    """A popup whose text is escaped (Folium does not escape popup HTML itself)."""
+    body = Markup("<br>").join(escape(line) for line in lines if line)
+    if link:
+        href, label = link
+        body += Markup('<br><a href="{}">{}</a>').format(href, label)
+    return folium.Popup(str(body), max_width=280)
+
+
+def add_point(fmap: folium.Map, *, lat: float, lon: float, label: str,
+              popup: folium.Popup, color: str = "#1d4ed8") -> None:
+    """A round marker with an escaped tooltip and popup."""
+    folium.CircleMarker(location=[lat, lon], radius=7, color="#ffffff", weight=2,
+                        fill=True, fill_color=color, fill_opacity=0.95,
+                        tooltip=folium.Tooltip(str(escape(label))), popup=popup).add_to(fmap)
+
+
+def map_parts(fmap: folium.Map) -> dict[str, Markup]:
+    """The map's head links, its div and its script, to place in our own templates."""
+    root = fmap.get_root()
+    root.render()
+    # Folium's own output; every user-typed string in it was escaped when it was added.
+    return {"head": Markup(root.header.render()),  # noqa: S704
+            "body": Markup(root.html.render()),  # noqa: S704
+            "script": Markup(root.script.render())}  # noqa: S704

@@ -1,0 +1,8 @@
+"""Every table of every domain, imported so Alembic and tests see one metadata."""
+
+from core.accounts import models as accounts_models  # noqa: F401
+from core.audit import models as audit_models  # noqa: F401
+from core.db import Base
+from core.places import models as places_models  # noqa: F401
+
+metadata = Base.metadata

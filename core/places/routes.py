@@ -1,0 +1,110 @@
+"""Places over HTTP: the public boroughs/schools API and the schools map page."""
+
+import geojson
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import RAISE
+
+from core import db
+from core.maps import MapAssets, add_point, base_map, map_parts, text_popup
+from core.places import schemas, services
+from core.responses import geojson_response, point_feature, wants_geojson
+
+api_blp = ApiBlueprint("places_api", __name__, url_prefix="/api/v1",
+                       description="Boroughs and schools (public).")
+pages = Blueprint("places", __name__)
+
+GEOJSON_DOC = {"description": "GeoJSON (with ?format=geojson or Accept: application/geo+json)",
+               "content_type": "application/geo+json"}
+
+
+def _school_dict(row) -> dict:
+    return {**row._asdict(), "lon": round(row.lon, 6), "lat": round(row.lat, 6)}
+
+
+def _school_feature(row) -> geojson.Feature:
+    props = {key: getattr(row, key) for key in schemas.SCHOOL_PROPERTIES}
+    return point_feature(row.lon, row.lat, props, feature_id=row.urn)
+
+
+@api_blp.route("/boroughs")
+@api_blp.arguments(schemas.StrictQuery, location="query", as_kwargs=True, unknown=RAISE)
+@api_blp.response(200, schemas.Borough(many=True))
+@api_blp.alt_response(200, success=True, **GEOJSON_DOC)
+def list_boroughs(**_query):
+    """Boroughs with their bounding boxes; GeoJSON gives their boundaries."""
+    geo = wants_geojson()
+    rows = services.boroughs(db_session=db.session(), with_boundary=geo)
+    if geo:
+        return geojson_response(geojson.FeatureCollection([
+            geojson.Feature(geometry=geojson.loads(r.geometry), id=r.code,
+                            properties={"code": r.code, "name": r.name}) for r in rows]))
+    return [{"code": r.code, "name": r.name, "bbox": [r.west, r.south, r.east, r.north]}
+            for r in rows]
+
+
+@api_blp.route("/schools")
+@api_blp.arguments(schemas.SchoolQuery, location="query", as_kwargs=True, unknown=RAISE)
+@api_blp.response(200, schemas.SchoolPage)
+@api_blp.alt_response(200, success=True, **GEOJSON_DOC)
+def list_schools(borough=None, bbox=None, name=None, include_closed=False, limit=100,
+                 offset=0, **_rest):
+    """Schools, filtered by borough, bounding box and name (open schools unless asked)."""
+    rows, total = services.search_schools(
+        db_session=db.session(), borough=borough, bbox=bbox, name=name,
+        include_closed=include_closed, limit=limit, offset=offset)
+    if wants_geojson():
+        collection = geojson.FeatureCollection([_school_feature(r) for r in rows])
+        collection["numberMatched"], collection["numberReturned"] = total, len(rows)
+        return geojson_response(collection)
+    return {"items": [_school_dict(r) for r in rows], "total": total, "limit": limit,
+            "offset": offset}
+
+
+@api_blp.route("/schools/<int:urn>")
+@api_blp.arguments(schemas.StrictQuery, location="query", as_kwargs=True, unknown=RAISE)
+@api_blp.response(200, schemas.School)
+@api_blp.alt_response(200, success=True, **GEOJSON_DOC)
+def get_school(urn: int, **_query):
+    """One school by its URN."""
+    row = services.school_or_raise(db_session=db.session(), urn=urn)
+    if wants_geojson():
+        return geojson_response(_school_feature(row))
+    return _school_dict(row)
+
+
+def map_assets() -> MapAssets:
+    """Our self-hosted Leaflet files."""
+    return MapAssets(leaflet_js=url_for("static", filename="vendor/leaflet/leaflet.js"),
+                     leaflet_css=url_for("static", filename="vendor/leaflet/leaflet.css"))
+
+
+def _schools_map(rows):
+    config = current_app.config
+    lats, lons = [r.lat for r in rows], [r.lon for r in rows]
+    center = (sum(lats) / len(lats), sum(lons) / len(lons)) if rows else (51.5, -0.1)
+    bounds = [[min(lats), min(lons)], [max(lats), max(lons)]] if len(rows) > 1 else None
+    fmap = base_map(center=center, zoom=14 if rows else 10, tile_url=config["TILE_URL"],
+                    attribution=config["TILE_ATTRIBUTION"], assets=map_assets(), bounds=bounds)
+    for row in rows:
+        link = (url_for("places.school_page", urn=row.urn), "School page")
+        add_point(fmap, lat=row.lat, lon=row.lon, label=row.name,
+                  popup=text_popup(row.name, row.phase or "", row.address or "",
+                                   row.postcode or "", link=link))
+    return map_parts(fmap)
+
+
+@pages.route("/schools")
+def schools_page():
+    """A map and a list of schools, searchable by name."""
+    name = (request.args.get("name") or "").strip()[:100] or None
+    rows, total = services.search_schools(db_session=db.session(), name=name, limit=1000)
+    return render_template("places/schools.html", schools=rows, total=total, name=name or "",
+                           map=_schools_map(rows))
+
+
+@pages.route("/schools/<int:urn>")
+def school_page(urn: int):
+    """One school's page."""
+    row = services.school_or_raise(db_session=db.session(), urn=urn)
+    return render_template("places/school.html", school=row, map=_schools_map([row]))

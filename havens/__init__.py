@@ -1,0 +1,1 @@
+"""Safe Haven registry: businesses that take in a scared child."""

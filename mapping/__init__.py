@@ -1,0 +1,1 @@
+"""Pupil safety mapping, heatmaps, hot spots and printable maps."""
