@@ -12,6 +12,7 @@ class MapAssets:
 
     leaflet_js: str
     leaflet_css: str
+    jquery_js: str  # Folium's popups parse their HTML with jQuery
 
 
 def base_map(*, center: tuple[float, float], zoom: int, tile_url: str, attribution: str,
@@ -19,7 +20,7 @@ def base_map(*, center: tuple[float, float], zoom: int, tile_url: str, attributi
     """A Leaflet map with our own Leaflet copy and the configured tile layer only."""
     fmap = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True,
                       prefer_canvas=False)
-    fmap.default_js = [("leaflet", assets.leaflet_js)]
+    fmap.default_js = [("leaflet", assets.leaflet_js), ("jquery", assets.jquery_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
     folium.TileLayer(tiles=tile_url, attr=attribution, max_zoom=19).add_to(fmap)
     if bounds:
@@ -51,4 +52,4 @@ def map_parts(fmap: folium.Map) -> dict[str, Markup]:
     # Folium's own output; every user-typed string in it was escaped when it was added.
     return {"head": Markup(root.header.render()),  # noqa: S704
             "body": Markup(root.html.render()),  # noqa: S704
-            "script": Markup(root.script.render())}  # noqa: S704
+            "script": Markup(f"<script>{root.script.render()}</script>")}  # noqa: S704

@@ -80,9 +80,11 @@ def connection(app):
 
 @pytest.fixture
 def db_session(app, connection):
-    """The session the app uses during this test."""
-    with app.app_context():
-        yield db.session()
+    """A session in the test's transaction (no app context is held open, so every request
+    gets a fresh `g`, as in production)."""
+    session = app.extensions["db"]["sessions"]()
+    yield session
+    session.close()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from core.accounts.models import ROLES
@@ -12,6 +13,7 @@ ROLE_LABELS = {
     "teacher": "Teacher",
     "planner": "Planner (police or council)",
 }
+ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
 
 
 class LoginForm(FlaskForm):
@@ -25,7 +27,7 @@ class UserForm(FlaskForm):
     """A new staff account."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    role = SelectField("Role", choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField("Role", choices=ROLE_CHOICES)
     schools = StringField("School URNs (teachers; separate with commas)",
                           validators=[Optional(), Length(max=500)])
     borough = StringField("Borough code (planners, e.g. E09000023)",
@@ -37,7 +39,7 @@ class UserForm(FlaskForm):
 class ScopeForm(FlaskForm):
     """A user's role and scope."""
 
-    role = SelectField("Role", choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField("Role", choices=ROLE_CHOICES)
     schools = StringField("School URNs (teachers; separate with commas)",
                           validators=[Optional(), Length(max=500)])
     borough = StringField("Borough code (planners)", validators=[Optional(), Length(max=16)])

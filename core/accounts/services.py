@@ -106,7 +106,8 @@ def update_scope(*, db_session: Session, user_id: int, role: str, school_urns=()
     user = get_or_raise(db_session=db_session, user_id=user_id)
     schools, borough = _scope(db_session=db_session, role=role, school_urns=school_urns,
                               borough_code=borough_code)
-    user.role, user.schools, user.borough = role, schools, borough
+    with db_session.no_autoflush:  # the role and its scope must change together
+        user.role, user.schools, user.borough = role, schools, borough
     audit.record(db_session=db_session, action="user.update", user_id=actor_id,
                  object_type="user", object_id=user.id, detail={"role": role})
     db_session.commit()

@@ -1,5 +1,6 @@
 """`flask import ...`: load boroughs, wards, schools and postcodes with a progress bar."""
 
+import sys
 from contextlib import contextmanager
 
 import click
@@ -20,8 +21,8 @@ def import_cli():
 
 @contextmanager
 def _progress(label: str, length: int):
-    with click.progressbar(length=max(length, 1), label=label, file=click.get_text_stream(
-            "stderr"), show_pos=True) as bar:
+    with click.progressbar(length=max(length, 1), label=label, file=sys.stderr,
+                           show_pos=True) as bar:
         yield bar.update
 
 

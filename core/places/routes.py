@@ -14,8 +14,12 @@ api_blp = ApiBlueprint("places_api", __name__, url_prefix="/api/v1",
                        description="Boroughs and schools (public).")
 pages = Blueprint("places", __name__)
 
-GEOJSON_DOC = {"description": "GeoJSON (with ?format=geojson or Accept: application/geo+json)",
-               "content_type": "application/geo+json"}
+
+def geojson_doc(kind: str) -> dict:
+    """OpenAPI: the same 200 answer also comes as GeoJSON when asked for."""
+    return {"responses": {"200": {"content": {"application/geo+json": {"schema": {
+        "type": "object", "description": f"GeoJSON {kind} (?format=geojson or "
+                                         "Accept: application/geo+json)"}}}}}}
 
 
 def _school_dict(row) -> dict:
@@ -30,7 +34,7 @@ def _school_feature(row) -> geojson.Feature:
 @api_blp.route("/boroughs")
 @api_blp.arguments(schemas.StrictQuery, location="query", as_kwargs=True, unknown=RAISE)
 @api_blp.response(200, schemas.Borough(many=True))
-@api_blp.alt_response(200, success=True, **GEOJSON_DOC)
+@api_blp.doc(**geojson_doc("FeatureCollection"))
 def list_boroughs(**_query):
     """Boroughs with their bounding boxes; GeoJSON gives their boundaries."""
     geo = wants_geojson()
@@ -46,7 +50,7 @@ def list_boroughs(**_query):
 @api_blp.route("/schools")
 @api_blp.arguments(schemas.SchoolQuery, location="query", as_kwargs=True, unknown=RAISE)
 @api_blp.response(200, schemas.SchoolPage)
-@api_blp.alt_response(200, success=True, **GEOJSON_DOC)
+@api_blp.doc(**geojson_doc("FeatureCollection"))
 def list_schools(borough=None, bbox=None, name=None, include_closed=False, limit=100,
                  offset=0, **_rest):
     """Schools, filtered by borough, bounding box and name (open schools unless asked)."""
@@ -64,7 +68,7 @@ def list_schools(borough=None, bbox=None, name=None, include_closed=False, limit
 @api_blp.route("/schools/<int:urn>")
 @api_blp.arguments(schemas.StrictQuery, location="query", as_kwargs=True, unknown=RAISE)
 @api_blp.response(200, schemas.School)
-@api_blp.alt_response(200, success=True, **GEOJSON_DOC)
+@api_blp.doc(**geojson_doc("Feature"))
 def get_school(urn: int, **_query):
     """One school by its URN."""
     row = services.school_or_raise(db_session=db.session(), urn=urn)
@@ -76,7 +80,8 @@ def get_school(urn: int, **_query):
 def map_assets() -> MapAssets:
     """Our self-hosted Leaflet files."""
     return MapAssets(leaflet_js=url_for("static", filename="vendor/leaflet/leaflet.js"),
-                     leaflet_css=url_for("static", filename="vendor/leaflet/leaflet.css"))
+                     leaflet_css=url_for("static", filename="vendor/leaflet/leaflet.css"),
+                     jquery_js=url_for("static", filename="vendor/jquery/jquery.min.js"))
 
 
 def _schools_map(rows):
