@@ -61,5 +61,6 @@ lint: setup
 stop:
 	@scripts/pg.sh stop
 
-clean: stop
-	rm -rf $(VENV) static/node_modules static/vendor .pgdata
+clean:
+	@scripts/pg.sh destroy
+	rm -rf $(VENV) static/node_modules static/vendor

@@ -45,6 +45,13 @@ def add_point(fmap: folium.Map, *, lat: float, lon: float, label: str,
                         tooltip=folium.Tooltip(str(escape(label))), popup=popup).add_to(fmap)
 
 
+def add_outline(fmap: folium.Map, *, geometry: dict, label: str) -> None:
+    """A boundary drawn as an unfilled outline (for example a borough), with an escaped tooltip."""
+    style = {"color": "#0b4f8a", "weight": 2, "fill": False, "dashArray": "6 4"}
+    folium.GeoJson(geometry, style_function=lambda _feature: style,
+                   tooltip=folium.Tooltip(str(escape(label)))).add_to(fmap)
+
+
 def map_parts(fmap: folium.Map) -> dict[str, Markup]:
     """The map's head links, its div and its script, to place in our own templates."""
     root = fmap.get_root()

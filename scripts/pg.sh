@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project-local PostGIS cluster: data in .pgdata/, reached through a Unix socket only,
 # so clusters of two clones never fight over a TCP port.
-# Usage: scripts/pg.sh start|stop|status|url [DBNAME]
+# Usage: scripts/pg.sh start|stop|status|destroy|url [DBNAME]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +20,7 @@ pg_bin() {
 
 # PostgreSQL refuses to run as root: as root, the cluster runs as the postgres user.
 as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 data_dir() {
@@ -89,7 +89,12 @@ case "$cmd" in
   status)
     bin=$(pg_bin) || { echo "PostGIS not installed"; exit 3; }
     as_owner "$bin/pg_ctl" -D "$(data_dir)/db" status ;;
+  destroy)
+    "$0" stop
+    data=$(data_dir)
+    rm -rf "$data" "$link" "/tmp/safe-havens-pg-$hash"
+    echo "Local PostGIS cluster deleted" ;;
   url)
     echo "postgresql+psycopg://safehavens@/${2:-safehavens}?host=$(sock_dir)" ;;
-  *) echo "usage: $0 start|stop|status|url [DBNAME]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|destroy|url [DBNAME]" >&2; exit 2 ;;
 esac

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import RAISE
 
 from core import db
-from core.maps import MapAssets, add_point, base_map, map_parts, text_popup
+from core.maps import MapAssets, add_outline, add_point, base_map, map_parts, text_popup
 from core.places import schemas, services
 from core.responses import geojson_response, point_feature, wants_geojson
 
@@ -84,13 +84,15 @@ def map_assets() -> MapAssets:
                      jquery_js=url_for("static", filename="vendor/jquery/jquery.min.js"))
 
 
-def _schools_map(rows):
+def _schools_map(rows, boroughs=()):
     config = current_app.config
     lats, lons = [r.lat for r in rows], [r.lon for r in rows]
     center = (sum(lats) / len(lats), sum(lons) / len(lons)) if rows else (51.5, -0.1)
     bounds = [[min(lats), min(lons)], [max(lats), max(lons)]] if len(rows) > 1 else None
     fmap = base_map(center=center, zoom=14 if rows else 10, tile_url=config["TILE_URL"],
                     attribution=config["TILE_ATTRIBUTION"], assets=map_assets(), bounds=bounds)
+    for borough in boroughs:
+        add_outline(fmap, geometry=geojson.loads(borough.geometry), label=borough.name)
     for row in rows:
         link = (url_for("places.school_page", urn=row.urn), "School page")
         add_point(fmap, lat=row.lat, lon=row.lon, label=row.name,
@@ -104,8 +106,9 @@ def schools_page():
     """A map and a list of schools, searchable by name."""
     name = (request.args.get("name") or "").strip()[:100] or None
     rows, total = services.search_schools(db_session=db.session(), name=name, limit=1000)
+    boroughs = services.boroughs(db_session=db.session(), with_boundary=True)
     return render_template("places/schools.html", schools=rows, total=total, name=name or "",
-                           map=_schools_map(rows))
+                           map=_schools_map(rows, boroughs))
 
 
 @pages.route("/schools/<int:urn>")
