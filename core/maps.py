@@ -38,9 +38,10 @@ def text_popup(*lines: str, link: tuple[str, str] | None = None) -> folium.Popup
 
 
 def add_point(fmap: folium.Map, *, lat: float, lon: float, label: str,
-              popup: folium.Popup, color: str = "#1d4ed8") -> None:
-    """A round marker with an escaped tooltip and popup."""
+              popup: folium.Popup, color: str = "#1d4ed8", kind: str = "point") -> None:
+    """A round marker (CSS class `marker-{kind}`) with an escaped tooltip and popup."""
     folium.CircleMarker(location=[lat, lon], radius=7, color="#ffffff", weight=2,
+                        class_name=f"marker-{kind}",
                         fill=True, fill_color=color, fill_opacity=0.95,
                         tooltip=folium.Tooltip(str(escape(label))), popup=popup).add_to(fmap)
 

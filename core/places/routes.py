@@ -95,7 +95,7 @@ def _schools_map(rows, boroughs=()):
         add_outline(fmap, geometry=geojson.loads(borough.geometry), label=borough.name)
     for row in rows:
         link = (url_for("places.school_page", urn=row.urn), "School page")
-        add_point(fmap, lat=row.lat, lon=row.lon, label=row.name,
+        add_point(fmap, lat=row.lat, lon=row.lon, label=row.name, kind="school",
                   popup=text_popup(row.name, row.phase or "", row.address or "",
                                    row.postcode or "", link=link))
     return map_parts(fmap)

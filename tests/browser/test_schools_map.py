@@ -30,7 +30,7 @@ def test_log_in_and_open_the_schools_map(page, borough_with_schools):
     assert page.get_by_role("button", name="Log out").is_visible() or page.get_by_text(
         "Log out").count() == 1
     page.goto("/schools")
-    markers = page.locator("path.leaflet-interactive")
+    markers = page.locator("path.marker-school")
     markers.first.wait_for()
     assert markers.count() == 3
     assert page.locator(".leaflet-tile-loaded").count() > 0
@@ -39,7 +39,7 @@ def test_log_in_and_open_the_schools_map(page, borough_with_schools):
 
 def test_school_names_in_popups_are_text_not_html(page, borough_with_schools):
     page.goto("/schools")
-    markers = page.locator("path.leaflet-interactive")
+    markers = page.locator("path.marker-school")
     markers.first.wait_for()
     popup = page.locator(".leaflet-popup-content")
     texts = []
@@ -55,7 +55,7 @@ def test_school_names_in_popups_are_text_not_html(page, borough_with_schools):
 
 def test_schools_page_has_no_serious_accessibility_problems(page, borough_with_schools):
     page.goto("/schools")
-    page.locator("path.leaflet-interactive").first.wait_for()
+    page.locator("path.marker-school").first.wait_for()
     assert accessibility_violations(page) == []
 
 
