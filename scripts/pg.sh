@@ -11,7 +11,8 @@ hash=$(printf '%s' "$root" | sha1sum | cut -c1-10)
 pg_bin() {
   local v
   for v in $(ls /usr/lib/postgresql 2>/dev/null | sort -V -r); do
-    if [ -f "/usr/share/postgresql/$v/extension/postgis.control" ]; then
+    if [ -f "/usr/share/postgresql/$v/extension/postgis.control" ] &&
+       [ -f "/usr/lib/postgresql/$v/lib/postgis-3.so" ]; then
       echo "/usr/lib/postgresql/$v/bin"; return
     fi
   done

@@ -12,7 +12,8 @@ for feature in "$@"; do
     postgis)
       v=$(pg_version)
       if [ -z "$v" ]; then need+=(postgresql); fi
-      if [ -z "$v" ] || [ ! -f "/usr/share/postgresql/$v/extension/postgis.control" ]; then
+      if [ -z "$v" ] || [ ! -f "/usr/share/postgresql/$v/extension/postgis.control" ] ||
+         [ ! -f "/usr/lib/postgresql/$v/lib/postgis-3.so" ]; then
         need+=("postgresql-${v:-15}-postgis-3")
       fi ;;
     chromium) command -v chromium >/dev/null || need+=(chromium fonts-dejavu-core) ;;
