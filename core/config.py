@@ -65,10 +65,16 @@ def from_environment() -> dict:
 def instance_secret_key(instance_path: str) -> str:
     """Return the development secret key kept in instance/, creating it on first run."""
     path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    candidate = path.with_name(f"secret_key.{os.getpid()}")
+    candidate.write_text(secrets.token_hex(32))
+    candidate.chmod(0o600)
+    try:
+        os.link(candidate, path)  # atomic: two workers starting at once agree on one key
+    except FileExistsError:
+        pass
+    finally:
+        candidate.unlink()
     return path.read_text().strip()
 
 

@@ -22,19 +22,21 @@ def demo_cli():
 @click.option("--seed", "seed_value", default=1, show_default=True, type=int,
               help="Random seed: the same seed gives the same borough.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when a borough already exists.")
+@click.option("--logins/--no-logins", default=True, help="Print the demo logins afterwards.")
 @with_appcontext
-def seed_command(seed_value, if_empty):
+def seed_command(seed_value, if_empty, logins):
     """Load the demo borough and print the demo logins."""
     if current_app.config["PRODUCTION"]:
         raise click.ClickException("The demo is not seeded in production mode.")
     if if_empty and not services.database_is_empty(db_session=db.session()):
         click.echo("The database already has data; demo not seeded.")
         return
-    logins = services.seed(db_session=db.session(), seed=seed_value)
-    if logins:
-        _save_logins(logins)
+    created = services.seed(db_session=db.session(), seed=seed_value)
+    if created:
+        _save_logins(created)
     click.echo(f"Demo borough seeded (seed {seed_value}).")
-    show_logins()
+    if logins:
+        show_logins()
 
 
 def _save_logins(logins: dict[str, str]) -> None:
