@@ -63,8 +63,3 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
         raise InvalidInput("bbox is outside the world or its corners are the wrong way round.",
                            field="bbox")
     return values
-
-
-def easting_northing_to_lonlat(easting: float, northing: float, srid: int = 27700):
-    """Lon/lat of a British National Grid (or other projected) coordinate."""
-    return transformer(srid, WGS84).transform(easting, northing)

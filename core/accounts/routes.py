@@ -1,5 +1,6 @@
 """Log in and out, change one's password, and the admin pages for users and tokens."""
 
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from flask import (
@@ -19,7 +20,6 @@ from marshmallow import Schema, fields
 from core import db
 from core.accounts import auth, services
 from core.accounts.schemas import (
-    ConfirmForm,
     LoginForm,
     PasswordForm,
     ScopeForm,
@@ -96,18 +96,13 @@ def logout():
 def change_password():
     """Change one's own password (other sessions end)."""
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.set_password(db_session=db.session(), user_id=current_user.id,
-                                  password=form.password.data, actor_id=current_user.id)
-        except AppError as exc:
-            db.session().rollback()
-            _field_error(form, exc)
-        else:
-            flash("Your password has been changed. Please log in again.")
-            logout_user()
-            session.clear()
-            return redirect(url_for("accounts.login"))
+    if _submitted(form, lambda: services.set_password(
+            db_session=db.session(), user_id=current_user.id, password=form.password.data,
+            actor_id=current_user.id)):
+        flash("Your password has been changed. Please log in again.")
+        logout_user()
+        session.clear()
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/password.html", form=form), (422 if form.errors else 200)
 
 
@@ -116,22 +111,14 @@ def change_password():
 def admin_users():
     """List every user and create new ones."""
     form = UserForm()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                db_session=db.session(), email=form.email.data, password=form.password.data,
-                role=form.role.data, school_urns=split_urns(form.schools.data),
-                borough_code=(form.borough.data or "").strip() or None, actor_id=current_user.id)
-        except AppError as exc:
-            db.session().rollback()
-            _field_error(form, exc)
-        else:
-            flash(f"Created {user.email}.")
-            return redirect(url_for("accounts.admin_users"))
+    if _submitted(form, lambda: services.create_user(
+            db_session=db.session(), email=form.email.data, password=form.password.data,
+            actor_id=current_user.id, **_scope_args(form))):
+        flash(f"Created {form.email.data.strip().lower()}.")
+        return redirect(url_for("accounts.admin_users"))
     users = services.list_users(db_session=db.session())
-    status = 422 if form.errors else 200
-    return render_template("accounts/admin_users.html", form=form, users=users,
-                           confirm=ConfirmForm()), status
+    return render_template("accounts/admin_users.html", form=form, users=users), (
+        422 if form.errors else 200)
 
 
 @pages.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -140,18 +127,11 @@ def admin_user(user_id: int):
     """One user: role and scope, password reset, API tokens."""
     user = services.get_or_raise(db_session=db.session(), user_id=user_id)
     form = ScopeForm(obj=None if request.method == "POST" else _scope_data(user))
-    if form.validate_on_submit():
-        try:
-            services.update_scope(
-                db_session=db.session(), user_id=user.id, role=form.role.data,
-                school_urns=split_urns(form.schools.data),
-                borough_code=(form.borough.data or "").strip() or None, actor_id=current_user.id)
-        except AppError as exc:
-            db.session().rollback()
-            _field_error(form, exc)
-        else:
-            flash(f"Saved {user.email}.")
-            return redirect(url_for("accounts.admin_user", user_id=user.id))
+    if _submitted(form, lambda: services.update_scope(
+            db_session=db.session(), user_id=user.id, actor_id=current_user.id,
+            **_scope_args(form))):
+        flash(f"Saved {user.email}.")
+        return redirect(url_for("accounts.admin_user", user_id=user.id))
     return _user_page(user, form, status=422 if form.errors else 200)
 
 
@@ -159,8 +139,7 @@ def _user_page(user, form, status=200, new_token=None, password_form=None):
     tokens = services.user_tokens(db_session=db.session(), user_id=user.id)
     return render_template(
         "accounts/admin_user.html", user=user, form=form, tokens=tokens, new_token=new_token,
-        token_form=TokenForm(), password_form=password_form or PasswordForm(),
-        confirm=ConfirmForm()), status
+        token_form=TokenForm(), password_form=password_form or PasswordForm()), status
 
 
 @pages.route("/admin/users/<int:user_id>/password", methods=["POST"])
@@ -169,16 +148,11 @@ def admin_set_password(user_id: int):
     """Set a user's password (their sessions end)."""
     user = services.get_or_raise(db_session=db.session(), user_id=user_id)
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.set_password(db_session=db.session(), user_id=user.id,
-                                  password=form.password.data, actor_id=current_user.id)
-        except AppError as exc:
-            db.session().rollback()
-            _field_error(form, exc)
-        else:
-            flash(f"New password set for {user.email}.")
-            return redirect(url_for("accounts.admin_user", user_id=user.id))
+    if _submitted(form, lambda: services.set_password(
+            db_session=db.session(), user_id=user.id, password=form.password.data,
+            actor_id=current_user.id)):
+        flash(f"New password set for {user.email}.")
+        return redirect(url_for("accounts.admin_user", user_id=user.id))
     return _user_page(user, ScopeForm(obj=_scope_data(user)), status=422, password_form=form)
 
 
@@ -224,15 +198,28 @@ def _same_site(url: str | None) -> bool:
     return bool(url) and urlsplit(url).netloc in ("", request.host)
 
 
-class _ScopeData:
-    def __init__(self, user):
-        self.role = user.role
-        self.schools = ", ".join(str(s.urn) for s in user.schools)
-        self.borough = user.borough.code if user.borough else ""
+def _scope_data(user) -> SimpleNamespace:
+    """A user's role and scope as the scope form shows them."""
+    return SimpleNamespace(role=user.role, schools=", ".join(str(s.urn) for s in user.schools),
+                           borough=user.borough.code if user.borough else "")
 
 
-def _scope_data(user) -> _ScopeData:
-    return _ScopeData(user)
+def _scope_args(form) -> dict:
+    return {"role": form.role.data, "school_urns": split_urns(form.schools.data),
+            "borough_code": (form.borough.data or "").strip() or None}
+
+
+def _submitted(form, use_case) -> bool:
+    """Run the use case for a valid form; an AppError is shown on the form and nothing stored."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        use_case()
+    except AppError as exc:
+        db.session().rollback()
+        _field_error(form, exc)
+        return False
+    return True
 
 
 def _field_error(form, exc: AppError) -> None:

@@ -1,7 +1,7 @@
 """Forms for logging in and managing users (Flask-WTF: CSRF token on every form)."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
@@ -59,12 +59,6 @@ class TokenForm(FlaskForm):
 
     label = StringField("What is it for? (e.g. QGIS on my laptop)",
                         validators=[Optional(), Length(max=80)])
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only needs its CSRF token."""
-
-    confirm = BooleanField(default=True)
 
 
 def split_urns(text: str | None) -> list[str]:

@@ -102,12 +102,12 @@ def assign_postcode_boroughs(db_session: Session, codes: list[str],
     db_session.execute(_ASSIGN_POSTCODE_BOROUGHS, {"codes": codes, "all_postcodes": all_postcodes})
 
 
-def postcode_location(db_session: Session, postcode: str) -> tuple[float, float] | None:
-    """(lon, lat) of a postcode, if imported."""
-    row = db_session.execute(text(
-        "SELECT ST_X(location) AS lon, ST_Y(location) AS lat FROM postcode WHERE postcode = :p"),
-        {"p": postcode}).one_or_none()
-    return None if row is None else (row.lon, row.lat)
+def postcode_location(db_session: Session, postcode: str):
+    """A postcode with its lon/lat and borough code, if imported."""
+    return db_session.execute(text("""
+        SELECT p.postcode, ST_X(p.location) AS lon, ST_Y(p.location) AS lat, b.code AS borough
+          FROM postcode p LEFT JOIN borough b ON b.id = p.borough_id
+         WHERE p.postcode = :postcode"""), {"postcode": postcode}).one_or_none()
 
 
 def boroughs(db_session: Session, with_boundary: bool = False):

@@ -77,6 +77,16 @@ def get_school(urn: int, **_query):
     return _school_dict(row)
 
 
+@api_blp.route("/postcodes/<string:postcode>")
+@api_blp.arguments(schemas.StrictQuery, location="query", as_kwargs=True, unknown=RAISE)
+@api_blp.response(200, schemas.PostcodeLocation)
+def locate_postcode(postcode: str, **_query):
+    """Where a postcode is (for placing things on a map without a geocoding service)."""
+    row = services.locate_postcode(db_session=db.session(), postcode=postcode)
+    return {"postcode": row.postcode, "lon": round(row.lon, 6), "lat": round(row.lat, 6),
+            "borough": row.borough}
+
+
 def map_assets() -> MapAssets:
     """Our self-hosted Leaflet files."""
     return MapAssets(leaflet_js=url_for("static", filename="vendor/leaflet/leaflet.js"),

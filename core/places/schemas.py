@@ -63,6 +63,15 @@ class SchoolPage(Schema):
     offset = fields.Integer()
 
 
+class PostcodeLocation(Schema):
+    """A postcode's centre (lon/lat, EPSG:4326) and its borough when known."""
+
+    postcode = fields.String()
+    lon = fields.Float()
+    lat = fields.Float()
+    borough = fields.String(allow_none=True)
+
+
 class Borough(Schema):
     """A borough with its bounding box [west, south, east, north]."""
 

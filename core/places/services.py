@@ -160,8 +160,8 @@ def school_or_raise(*, db_session: Session, urn: int):
     return school
 
 
-def locate_postcode(*, db_session: Session, postcode: str) -> tuple[float, float]:
-    """(lon, lat) of a postcode, or a clear error when it is malformed or unknown."""
+def locate_postcode(*, db_session: Session, postcode: str):
+    """Where a postcode is, or a clear error when it is malformed or unknown."""
     normalised = normalise_postcode(postcode)
     if normalised is None:
         raise InvalidInput(f"{postcode!r} is not a UK postcode.", field="postcode")

@@ -7,7 +7,7 @@ def test_openapi_document_lists_the_endpoints_with_their_parameters(client):
     spec = client.get("/api/openapi.json").json
     assert spec["openapi"].startswith("3.")
     assert {"/api/v1/schools", "/api/v1/schools/{urn}", "/api/v1/boroughs",
-            "/api/v1/me"} <= set(spec["paths"])
+            "/api/v1/me", "/api/v1/postcodes/{postcode}"} <= set(spec["paths"])
     parameters = {p["name"] for p in spec["paths"]["/api/v1/schools"]["get"]["parameters"]}
     assert {"borough", "bbox", "name", "limit", "offset", "format"} <= parameters
     content = spec["paths"]["/api/v1/schools"]["get"]["responses"]["200"]["content"]

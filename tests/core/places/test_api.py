@@ -98,3 +98,24 @@ def test_bad_query_parameters_get_a_4xx_naming_the_parameter(client, schools, qu
     assert response.json["error"]["code"] == "invalid_input"
     assert response.json["error"]["field"] == field
     assert response.json["error"]["message"]
+
+
+def test_postcode_lookup_accepts_any_spacing_and_case(client, db_session, runner, tmp_path):
+    add_borough(db_session)
+    db_session.commit()
+    path = tmp_path / "onspd.csv"
+    path.write_text("pcds,lat,long\nSE13 6PH,51.45,0.001\nSW1A 1AA,51.501,-0.1416\n")
+    runner.invoke(args=["import", "postcodes", str(path)])
+    found = client.get("/api/v1/postcodes/se136ph").json
+    assert found == {"postcode": "SE13 6PH", "lon": 0.001, "lat": 51.45, "borough": "E09000999"}
+    assert client.get("/api/v1/postcodes/SW1A%201AA").json["borough"] is None
+
+
+def test_postcode_lookup_explains_malformed_and_unknown_postcodes(client):
+    malformed = client.get("/api/v1/postcodes/hello")
+    assert malformed.status_code == 400
+    assert malformed.json["error"] == {"code": "invalid_input", "field": "postcode",
+                                       "message": "'hello' is not a UK postcode."}
+    unknown = client.get("/api/v1/postcodes/ZZ99 9ZZ")
+    assert unknown.status_code == 404
+    assert unknown.json["error"]["message"] == "We do not know the postcode ZZ99 9ZZ."
