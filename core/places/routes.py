@@ -111,14 +111,23 @@ def _schools_map(rows, boroughs=()):
     return map_parts(fmap)
 
 
+MAP_LIMIT = 1000
+
+
 @pages.route("/schools")
 def schools_page():
-    """A map and a list of schools, searchable by name."""
+    """A map and a list of schools, searchable by name and borough."""
     name = (request.args.get("name") or "").strip()[:100] or None
-    rows, total = services.search_schools(db_session=db.session(), name=name, limit=1000)
     boroughs = services.boroughs(db_session=db.session(), with_boundary=True)
+    chosen = request.args.get("borough") or None
+    if chosen not in {b.code for b in boroughs}:
+        chosen = None
+    rows, total = services.search_schools(db_session=db.session(), name=name, borough=chosen,
+                                          limit=MAP_LIMIT)
+    outlines = [b for b in boroughs if chosen in (None, b.code)]
     return render_template("places/schools.html", schools=rows, total=total, name=name or "",
-                           map=_schools_map(rows, boroughs))
+                           boroughs=boroughs, chosen=chosen, limit=MAP_LIMIT,
+                           map=_schools_map(rows, outlines))
 
 
 @pages.route("/schools/<int:urn>")

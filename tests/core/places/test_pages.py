@@ -27,3 +27,16 @@ def test_school_page_and_search(client, db_session):
     page = client.get("/schools/100001")
     assert page.status_code == 200 and "Alder Primary School" in page.get_data(as_text=True)
     assert client.get("/schools/424242", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_schools_page_filters_by_borough(client, db_session):
+    add_borough(db_session)
+    add_borough(db_session, code="E09000998", name="Otherham", bounds=(0.02, 51.44, 0.05, 51.46))
+    add_school(db_session, 100001, "Alder Primary School", lon=0.0, lat=51.45)
+    add_school(db_session, 100002, "Birch Academy", lon=0.03, lat=51.45)
+    db_session.commit()
+    html = client.get("/schools?borough=E09000998").get_data(as_text=True)
+    assert "Birch Academy" in html and "Alder Primary School" not in html
+    assert '<option value="E09000998" selected>Otherham</option>' in html
+    unknown = client.get("/schools?borough=nonsense").get_data(as_text=True)
+    assert "Alder Primary School" in unknown and "Birch Academy" in unknown
