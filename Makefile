@@ -31,6 +31,7 @@ static/vendor/.installed: static/package.json static/package-lock.json scripts/v
 	@touch $@
 
 setup: $(BIN)/activate static/vendor/.installed
+	@scripts/system-deps.sh pdf
 
 db: setup
 ifeq ($(LOCAL_DB),yes)
@@ -45,7 +46,7 @@ run: db
 	DATABASE_URL='$(RUN_DB_URL)' $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
 test: setup
-	@scripts/system-deps.sh chromium poppler
+	@scripts/system-deps.sh chromium poppler zbar
 ifeq ($(LOCAL_DB),yes)
 	@scripts/pg.sh start
 	SAFEHAVENS_TEST_ADMIN_URL='$(shell scripts/pg.sh url postgres)' $(BIN)/pytest $(PYTEST_ARGS)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages a feature needs, with apt, when they are missing.
-# Usage: scripts/system-deps.sh postgis|chromium|poppler|npm ...
+# Usage: scripts/system-deps.sh postgis|chromium|poppler|pdf|zbar|npm ...
 # Root or passwordless sudo installs them; otherwise it says what to install and fails.
 set -euo pipefail
 
@@ -18,6 +18,9 @@ for feature in "$@"; do
       fi ;;
     chromium) command -v chromium >/dev/null || need+=(chromium fonts-dejavu-core) ;;
     poppler) command -v pdftoppm >/dev/null || need+=(poppler-utils) ;;
+    pdf) ldconfig -p | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+         [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core) ;;
+    zbar) command -v zbarimg >/dev/null || need+=(zbar-tools) ;;
     npm) command -v npm >/dev/null || need+=(nodejs npm) ;;
     *) echo "system-deps: unknown feature $feature" >&2; exit 2 ;;
   esac
