@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from core.accounts import routes as accounts_routes
     from core.pages import routes as pages_routes
     from core.places import routes as places_routes
+    from havens import api as havens_api
     from havens import routes as havens_routes
     from mapping import routes as mapping_routes
 
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_routes.pages)
     api.register_blueprint(places_routes.api_blp)
     api.register_blueprint(accounts_routes.api_blp)
+    api.register_blueprint(havens_api.api_blp)
     app.register_blueprint(havens_routes.pages)
     app.register_blueprint(mapping_routes.pages)
 
@@ -96,6 +98,9 @@ def _register_commands(app: Flask) -> None:
     from core.demo.cli import demo_cli
     from core.migrate import db_cli
     from core.places.cli import import_cli
+    from havens.cli import havens_cli
+    from havens.demo import seed_havens
 
-    for group in (db_cli, users_cli, import_cli, demo_cli):
+    for group in (db_cli, users_cli, import_cli, demo_cli, havens_cli):
         app.cli.add_command(group)
+    app.extensions["demo_seeders"] = [seed_havens]

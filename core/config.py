@@ -59,6 +59,11 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
         "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        "HAVEN_VISIT_INTERVAL_MONTHS": _env_int("HAVEN_VISIT_INTERVAL_MONTHS", 12),
+        "HAVEN_LAPSE_GRACE_MONTHS": _env_int("HAVEN_LAPSE_GRACE_MONTHS", 3),
+        "HAVEN_DUE_SOON_DAYS": _env_int("HAVEN_DUE_SOON_DAYS", 30),
+        "HAVEN_DUPLICATE_RADIUS_M": _env_int("HAVEN_DUPLICATE_RADIUS_M", 30),
     }
 
 

@@ -16,11 +16,12 @@ class AppError(Exception):
     message = "The request could not be understood."
 
     def __init__(self, message: str | None = None, *, field: str | None = None,
-                 headers: dict | None = None):
+                 headers: dict | None = None, details: list | None = None):
         super().__init__(message or self.message)
         self.message = message or self.message
         self.field = field
         self.headers = headers or {}
+        self.details = details
 
 
 class InvalidInput(AppError):
@@ -77,10 +78,12 @@ def wants_json() -> bool:
 
 
 def render_error(status: int, code: str, message: str, field: str | None = None,
-                 headers: dict | None = None):
+                 headers: dict | None = None, details: list | None = None):
     """Answer an error as JSON for APIs and as a friendly page for browsers."""
     if wants_json():
         body = {"error": {"code": code, "message": message, "field": field}}
+        if details:
+            body["error"]["details"] = details
         response = jsonify(body)
     else:
         response = render_template("errors/error.html", status=status, message=message)
@@ -88,7 +91,7 @@ def render_error(status: int, code: str, message: str, field: str | None = None,
 
 
 def _handle_app_error(exc: AppError):
-    return render_error(exc.status, exc.code, exc.message, exc.field, exc.headers)
+    return render_error(exc.status, exc.code, exc.message, exc.field, exc.headers, exc.details)
 
 
 def _first_validation_message(messages) -> tuple[str | None, str]:

@@ -31,7 +31,8 @@ def seed_command(seed_value, if_empty, logins):
     if if_empty and not services.database_is_empty(db_session=db.session()):
         click.echo("The database already has data; demo not seeded.")
         return
-    created = services.seed(db_session=db.session(), seed=seed_value)
+    created = services.seed(db_session=db.session(), seed=seed_value,
+                            extra_seeders=current_app.extensions.get("demo_seeders", ()))
     if created:
         _save_logins(created)
     click.echo(f"Demo borough seeded (seed {seed_value}).")

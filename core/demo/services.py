@@ -21,15 +21,19 @@ def database_is_empty(*, db_session: Session) -> bool:
     return db_session.scalar(select(func.count()).select_from(Borough)) == 0
 
 
-def seed(*, db_session: Session, seed: int = 1) -> dict[str, str]:
-    """Load the demo borough and create one user per role; returns {email: password}."""
+def seed(*, db_session: Session, seed: int = 1, extra_seeders=()) -> dict[str, str]:
+    """Load the demo borough, one user per role, then each domain's demo data (havens, ...);
+    returns the new logins {email: password}."""
     with tempfile.TemporaryDirectory() as folder:
         files = generator.write_files(Path(folder), seed=seed)
         places.import_boroughs(db_session=db_session, path=files.boroughs)
         places.import_wards(db_session=db_session, path=files.wards)
         places.import_postcodes(db_session=db_session, path=files.postcodes)
         places.import_schools(db_session=db_session, path=files.schools)
-    return _demo_users(db_session)
+    logins = _demo_users(db_session)
+    for seeder in extra_seeders:
+        seeder(db_session=db_session, seed=seed)
+    return logins
 
 
 def _demo_users(db_session: Session) -> dict[str, str]:

@@ -48,7 +48,8 @@ def _report(report: services.ImportReport, noun: str) -> None:
             click.echo(f"  {line}")
 
 
-def _run(noun: str, length: int, action):
+def run_import(noun: str, length: int, action):
+    """Run an import with a progress bar and print its report."""
     try:
         with _progress(f"Importing {noun}", length) as step:
             report = action(step)
@@ -64,7 +65,7 @@ def _run(noun: str, length: int, action):
 @with_appcontext
 def boroughs_command(path, code_field, name_field):
     """Boroughs from an ONS boundary file (GeoJSON, GeoPackage, Shapefile; any CRS)."""
-    _run("boroughs", _feature_count(path), lambda step: services.import_boroughs(
+    run_import("boroughs", _feature_count(path), lambda step: services.import_boroughs(
         db_session=db.session(), path=path, code_field=code_field, name_field=name_field,
         progress=step))
 
@@ -78,7 +79,7 @@ def boroughs_command(path, code_field, name_field):
 @with_appcontext
 def wards_command(path, code_field, name_field, borough_field):
     """Wards from an ONS boundary file; each is linked to its borough."""
-    _run("wards", _feature_count(path), lambda step: services.import_wards(
+    run_import("wards", _feature_count(path), lambda step: services.import_wards(
         db_session=db.session(), path=path, code_field=code_field, name_field=name_field,
         borough_field=borough_field or None, progress=step))
 
@@ -89,7 +90,7 @@ def wards_command(path, code_field, name_field, borough_field):
 @with_appcontext
 def schools_command(path, la_name):
     """Schools from a DfE GIAS or London Schools Atlas CSV."""
-    _run("schools", readers.count_lines(path) - 1, lambda step: services.import_schools(
+    run_import("schools", readers.count_lines(path) - 1, lambda step: services.import_schools(
         db_session=db.session(), path=path, la_name=la_name, progress=step))
 
 
@@ -98,5 +99,5 @@ def schools_command(path, la_name):
 @with_appcontext
 def postcodes_command(path):
     """Postcodes from an ONS Postcode Directory or Code-Point Open CSV."""
-    _run("postcodes", readers.count_lines(path), lambda step: services.import_postcodes(
+    run_import("postcodes", readers.count_lines(path), lambda step: services.import_postcodes(
         db_session=db.session(), path=path, progress=step))

@@ -1,0 +1,176 @@
+"""All spatial SQL of the haven registry: locating, nearest, duplicates, due lists, prospects."""
+
+from datetime import date
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import Session
+
+from core.places.models import Borough, School, Ward
+from havens.models import Haven
+
+
+def point(lon: float, lat: float):
+    """A lon/lat point expression (EPSG:4326)."""
+    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
+
+
+def _geog(expression):
+    return func.geography(expression)
+
+
+def borough_at(db_session: Session, lon: float, lat: float) -> Borough | None:
+    """The borough that covers a point."""
+    return db_session.scalar(select(Borough).where(
+        func.ST_Covers(Borough.boundary, point(lon, lat))).order_by(Borough.id).limit(1))
+
+
+def lon_lat(db_session: Session, haven_id: int) -> tuple[float, float]:
+    """Where a haven is."""
+    row = db_session.execute(select(func.ST_X(Haven.location), func.ST_Y(Haven.location))
+                             .where(Haven.id == haven_id)).one()
+    return row[0], row[1]
+
+
+def locations(db_session: Session, haven_ids: list[int]) -> dict[int, tuple[float, float]]:
+    """Lon/lat of several havens."""
+    rows = db_session.execute(select(Haven.id, func.ST_X(Haven.location),
+                                     func.ST_Y(Haven.location)).where(Haven.id.in_(haven_ids)))
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def havens_near(db_session: Session, lon: float, lat: float, radius_m: float,
+                exclude_id: int | None = None) -> list[Haven]:
+    """Havens within a radius (metres), any status."""
+    query = select(Haven).where(func.ST_DWithin(_geog(Haven.location),
+                                                _geog(point(lon, lat)), radius_m))
+    if exclude_id is not None:
+        query = query.where(Haven.id != exclude_id)
+    return list(db_session.scalars(query))
+
+
+def nearest_active(db_session: Session, lon: float, lat: float, limit: int):
+    """Active havens nearest a point, with straight-line distance in metres (index-assisted)."""
+    here = _geog(point(lon, lat))
+    distance = func.ST_Distance(_geog(Haven.location), here).label("distance_m")
+    query = (select(Haven, distance, func.ST_X(Haven.location).label("lon"),
+                    func.ST_Y(Haven.location).label("lat"))
+             .where(Haven.status == "active")
+             .order_by(_geog(Haven.location).op("<->")(here)).limit(limit))
+    return db_session.execute(query).all()
+
+
+def filtered(*, status=None, borough_id=None, bbox=None, due_before: date | None = None,
+             name: str | None = None) -> Select:
+    """A select of havens matching list filters."""
+    query = select(Haven)
+    if status:
+        query = query.where(Haven.status.in_(status))
+    if borough_id is not None:
+        query = query.where(Haven.borough_id == borough_id)
+    if bbox:
+        query = query.where(Haven.location.ST_Intersects(func.ST_MakeEnvelope(*bbox, 4326)))
+    if due_before:
+        query = query.where(Haven.next_visit_due <= due_before)
+    if name:
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Haven.name.ilike(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def page(db_session: Session, query: Select, limit: int, offset: int):
+    """One page of a haven query (by name) with the total count."""
+    total = db_session.scalar(select(func.count()).select_from(query.subquery()))
+    havens = list(db_session.scalars(query.order_by(Haven.name, Haven.id)
+                                     .limit(limit).offset(offset)))
+    return havens, total
+
+
+def due(db_session: Session, *, due_by: date, borough_id: int | None,
+        near: tuple[float, float] | None):
+    """Active or lapsed havens due by a date, nearest first (from `near`) or by ward and date."""
+    ward = (select(Ward.name).where(func.ST_Covers(Ward.boundary, Haven.location))
+            .order_by(Ward.id).limit(1).scalar_subquery().label("ward"))
+    columns = [Haven, ward]
+    if near:
+        columns.append(func.ST_Distance(_geog(Haven.location), _geog(point(*near)))
+                       .label("distance_m"))
+    query = (select(*columns).where(Haven.status.in_(("active", "lapsed")),
+                                    Haven.next_visit_due <= due_by))
+    if borough_id is not None:
+        query = query.where(Haven.borough_id == borough_id)
+    order = ([text("distance_m")] if near
+             else [text("ward NULLS LAST"), Haven.next_visit_due, Haven.name])
+    return db_session.execute(query.order_by(*order)).all()
+
+
+_LAPSE = text("""
+    UPDATE haven
+       SET status = 'lapsed', status_reason = :reason, status_changed_on = :today,
+           updated_at = now()
+     WHERE status = 'active' AND next_visit_due < :cutoff
+    RETURNING id, borough_id, name
+""")
+
+
+def lapse_overdue(db_session: Session, *, cutoff: date, today: date, reason: str):
+    """Mark active havens whose visit was due before the cutoff as lapsed; returns them."""
+    return db_session.execute(_LAPSE, {"cutoff": cutoff, "today": today, "reason": reason}).all()
+
+
+_PROSPECTS_NEAR_SCHOOLS = text("""
+    SELECT s.urn, s.name AS school, p.id, p.name, p.business_type, p.address, p.postcode,
+           round(ST_Distance(geography(p.location), geography(s.location))) AS distance_m
+      FROM school s
+      CROSS JOIN LATERAL (
+            SELECT h.* FROM haven h
+             WHERE h.status = 'prospect'
+               AND ST_DWithin(geography(h.location), geography(s.location), :radius_m)
+             ORDER BY geography(h.location) <-> geography(s.location)
+             LIMIT :per_school) p
+     WHERE s.borough_id = :borough_id
+       AND coalesce(s.status, '') NOT ILIKE 'closed%'
+     ORDER BY s.name, distance_m
+""")
+
+
+def prospects_near_schools(db_session: Session, *, borough_id: int, per_school: int,
+                           radius_m: float):
+    """For each open school of a borough, the nearest prospects (not yet havens) within a radius."""
+    params = {"borough_id": borough_id, "per_school": per_school, "radius_m": radius_m}
+    return db_session.execute(_PROSPECTS_NEAR_SCHOOLS, params).all()
+
+
+def school_location(db_session: Session, urn: int) -> tuple[float, float] | None:
+    """Lon/lat of a school."""
+    row = db_session.execute(select(func.ST_X(School.location), func.ST_Y(School.location))
+                             .where(School.urn == urn)).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+_UPSERT_PROSPECT = text("""
+    INSERT INTO haven (borough_id, name, business_type, address, postcode, location,
+                       opening_hours, status, source, source_id, status_changed_on,
+                       sticker_displayed, sells_knives, responsible_retailer_signed)
+    SELECT b.id, :name, :business_type, :address, :postcode, ST_SetSRID(ST_MakePoint(:lon, :lat),
+           4326), CAST(:opening_hours AS jsonb), 'prospect', :source, :source_id, :today,
+           false, false, false
+      FROM borough b
+     WHERE ST_Covers(b.boundary, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+     ORDER BY b.id LIMIT 1
+    ON CONFLICT (source, source_id) DO UPDATE
+       SET name = EXCLUDED.name, business_type = EXCLUDED.business_type,
+           address = EXCLUDED.address, postcode = EXCLUDED.postcode,
+           location = EXCLUDED.location, borough_id = EXCLUDED.borough_id, updated_at = now()
+    RETURNING (xmax = 0) AS inserted
+""")
+
+
+def upsert_prospect(db_session: Session, params: dict) -> bool | None:
+    """Insert or update a business by its source id; None when it is in no borough."""
+    row = db_session.execute(_UPSERT_PROSPECT, params).one_or_none()
+    return None if row is None else row.inserted
+
+
+def borough_ids_by_code(db_session: Session) -> dict[str, int]:
+    """Borough ids by code."""
+    return dict(db_session.execute(select(Borough.code, Borough.id)).all())
