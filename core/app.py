@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import config as app_config
 from core import db, errors, logs, security
+from core.audit import services as audit
 from core.extensions import api, csrf, limiter, login_manager
 
 API_SETTINGS = {
@@ -40,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_commands(app)
     security.init_app(app)
     errors.init_app(app)
+    app.after_request(audit.log_planner_access)
     return app
 
 

@@ -1,8 +1,16 @@
 """Recording audit events."""
 
+import logging
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from core import db
 from core.audit.models import AuditEvent
+
+log = logging.getLogger(__name__)
 
 
 def record(*, db_session: Session, action: str, user_id: int | None = None,
@@ -14,3 +22,21 @@ def record(*, db_session: Session, action: str, user_id: int | None = None,
                        borough_id=borough_id, detail=detail or {})
     db_session.add(event)
     return event
+
+
+def log_planner_access(response):
+    """Record every request a planner (police or council) makes: rule 8 of DESIGN.md."""
+    user = current_user
+    if getattr(user, "is_authenticated", False) and user.role == "planner" \
+            and not request.path.startswith("/static/"):
+        try:
+            record(db_session=db.session(), action="access", user_id=user.id,
+                   object_type="request", borough_id=user.borough_id,
+                   detail={"method": request.method, "path": request.path,
+                           "query": request.query_string.decode(errors="replace")[:500],
+                           "status": response.status_code})
+            db.session().commit()
+        except SQLAlchemyError:
+            db.session().rollback()
+            log.exception("could not record a planner's access")
+    return response
