@@ -1,9 +1,13 @@
 """Folium maps that load only our own copies of Leaflet (no CDN), with escaped popups (pure)."""
 
+import re
 from dataclasses import dataclass
 
 import folium
 from markupsafe import Markup, escape
+
+
+FOLIUM_VIEWPORT = re.compile(r'<meta\s+name="viewport"[^>]*>\s*')
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,9 @@ def map_parts(fmap: folium.Map) -> dict[str, Markup]:
     """The map's head links, its div and its script, to place in our own templates."""
     root = fmap.get_root()
     root.render()
+    # Folium adds a viewport that forbids zooming (WCAG 1.4.4); our layout has its own.
+    head = FOLIUM_VIEWPORT.sub("", root.header.render())
     # Folium's own output; every user-typed string in it was escaped when it was added.
-    return {"head": Markup(root.header.render()),  # noqa: S704
+    return {"head": Markup(head),  # noqa: S704
             "body": Markup(root.html.render()),  # noqa: S704
             "script": Markup(f"<script>{root.script.render()}</script>")}  # noqa: S704

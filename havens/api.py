@@ -57,10 +57,10 @@ def list_havens(format=None, limit=200, offset=0, **filters):
 
 
 @api_blp.route("", methods=["POST"])
+@roles_required("worker")
 @api_blp.arguments(schemas.HavenCreate)
 @api_blp.response(201, schemas.HavenFull)
 @api_blp.doc(**WRITE)
-@roles_required("worker")
 def create_haven(data):
     """Register a business (it starts as a prospect; log a 'signed up' visit to activate it)."""
     haven = services.create(db_session=db.session(), data=data, actor=current_user)
@@ -123,10 +123,10 @@ def get_haven(haven_id: int):
 
 
 @api_blp.route("/<int:haven_id>", methods=["PATCH"])
+@roles_required("worker")
 @api_blp.arguments(schemas.HavenFields(partial=True))
 @api_blp.response(200, schemas.HavenFull)
 @api_blp.doc(**WRITE)
-@roles_required("worker")
 def update_haven(data, haven_id: int):
     """Change a haven's details (status moves through visits or /status)."""
     haven = services.update(db_session=db.session(), haven_id=haven_id, data=data,
@@ -144,10 +144,10 @@ def delete_haven(haven_id: int):
 
 
 @api_blp.route("/<int:haven_id>/status", methods=["POST"])
+@roles_required("worker")
 @api_blp.arguments(schemas.StatusIn)
 @api_blp.response(200, schemas.HavenFull)
 @api_blp.doc(**WRITE)
-@roles_required("worker")
 def change_status(data, haven_id: int):
     """Change the status by hand, following the rules (e.g. not prospect to lapsed)."""
     haven = services.change_status(db_session=db.session(), haven_id=haven_id,
@@ -156,10 +156,10 @@ def change_status(data, haven_id: int):
 
 
 @api_blp.route("/<int:haven_id>/visits", methods=["POST"])
+@roles_required("worker")
 @api_blp.arguments(schemas.VisitIn)
 @api_blp.response(201, schemas.Visit)
 @api_blp.doc(**WRITE)
-@roles_required("worker")
 def log_visit(data, haven_id: int):
     """Log a visit; the outcome moves the status and the re-check date."""
     visit = services.log_visit(db_session=db.session(), haven_id=haven_id, data=data,

@@ -73,6 +73,10 @@ def _clean(row: dict) -> tuple[dict, dict]:
 
 
 def _checked(number: int, row: dict, problems: list) -> tuple[dict, dict] | None:
+    if None in row:
+        problems.append({"row": number, "field": None,
+                         "message": "This row has more cells than the header has columns."})
+        return None
     data, extra = _clean(dict(row))
     try:
         loaded = HavenCreate().load(data)

@@ -59,7 +59,7 @@ def haven_payload(values: dict, new: bool) -> dict:
 def _flatten(messages: dict, prefix: str = "") -> dict[str, str]:
     errors = {}
     for field, problem in messages.items():
-        key = f"{prefix}{field}"
+        key = f"{prefix}{field}".replace(".", "_")  # "hours.mo" is the form's "hours_mo"
         if isinstance(problem, dict):
             errors.update(_flatten(problem, f"{key}_"))
         else:

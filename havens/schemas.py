@@ -170,7 +170,7 @@ class StatusIn(Schema):
         unknown = RAISE
 
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    reason = OptionalText(200)
+    reason = OptionalText(200, load_default=None)
 
 class HavenQuery(StrictQuery):
     """Filters for the haven list."""
@@ -194,7 +194,7 @@ class NearestQuery(Schema):
     lat = fields.Float(required=True, validate=validate.Range(-90, 90))
     lon = fields.Float(required=True, validate=validate.Range(-180, 180))
     limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
-    open_at = fields.AwareDateTime(default_timezone=None, metadata={
+    open_at = fields.DateTime(metadata={
         "description": "ISO 8601; without an offset it is London time. Default: now."})
     open_only = fields.Boolean(load_default=False)
     format = fields.String(validate=validate.OneOf(["json", "geojson"]))

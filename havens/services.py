@@ -197,7 +197,11 @@ def change_status(*, db_session: Session, haven_id: int, status: str, reason: st
     old = haven.status
     haven.status, haven.status_reason, haven.status_changed_on = status, reason, today()
     if status == "active" and haven.next_visit_due is None:
-        haven.next_visit_due = rules.add_months(today(), setting("HAVEN_VISIT_INTERVAL_MONTHS"))
+        # Activated by hand (signed up on paper): it counts as verified today.
+        haven.joined_on = haven.joined_on or today()
+        haven.last_verified_on = haven.last_verified_on or today()
+        haven.next_visit_due = rules.add_months(haven.last_verified_on,
+                                                setting("HAVEN_VISIT_INTERVAL_MONTHS"))
     haven.updated_by_id = actor.id
     _audit(db_session, haven, actor, "haven.status", {"changed": {"status": [old, status]},
                                                        "reason": reason})
