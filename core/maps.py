@@ -6,7 +6,6 @@ from dataclasses import dataclass
 import folium
 from markupsafe import Markup, escape
 
-
 FOLIUM_VIEWPORT = re.compile(r'<meta\s+name="viewport"[^>]*>\s*')
 
 
