@@ -1,5 +1,7 @@
 """Safe Haven pages: the public finder and haven pages, and the workers' registry pages."""
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -194,8 +196,8 @@ def due():
     near = maps.near_from_args(request.args)
     items = upkeep.due_list(db_session=db.session(), borough_id=current_user.borough_id,
                             near=near)
-    return render_template("havens/due.html", items=items, near=near,
-                           today=services.today())
+    due_by = services.today() + timedelta(days=services.setting("HAVEN_DUE_SOON_DAYS"))
+    return render_template("havens/due.html", items=items, near=near, due_by=due_by)
 
 
 @pages.route("/due.csv")
