@@ -63,3 +63,10 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
         raise InvalidInput("bbox is outside the world or its corners are the wrong way round.",
                            field="bbox")
     return values
+
+
+def work_srid() -> int:
+    """The projected CRS for metric work (WORK_SRID, default 27700)."""
+    from flask import current_app
+
+    return current_app.config["WORK_SRID"]

@@ -42,9 +42,12 @@ class Haven(Base):
         CheckConstraint(_one_of("business_type", BUSINESS_TYPES), name="business_type"),
         CheckConstraint(_one_of("status", STATUSES), name="status"),
         UniqueConstraint("source", "source_id", name="uq_haven_source"),
-        # Nearest-haven searches order by true distance (geography) and use these indexes.
-        Index("ix_haven_location_geog", text("geography(location)"), postgresql_using="gist"),
-        Index("ix_haven_active_location_geog", text("geography(location)"),
+        # Nearest and within-distance searches run in metres in WORK_SRID (27700): a planar
+        # KNN index answers ~30x faster than a geography one. Another WORK_SRID needs these
+        # indexes rebuilt for it (results stay right without them, only slower).
+        Index("ix_haven_location_work", text("ST_Transform(location, 27700)"),
+              postgresql_using="gist"),
+        Index("ix_haven_active_location_work", text("ST_Transform(location, 27700)"),
               postgresql_using="gist", postgresql_where=text("status = 'active'")),
     )
 

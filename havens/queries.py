@@ -2,9 +2,10 @@
 
 from datetime import date
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
+from core.geo import work_srid
 from core.places.models import Borough, School, Ward
 from havens.models import Haven
 
@@ -16,6 +17,12 @@ def point(lon: float, lat: float):
 
 def _geog(expression):
     return func.geography(expression)
+
+
+def _work(expression):
+    """The geometry in WORK_SRID metres. The SRID is written into the SQL, not bound, so the
+    planner can match the expression indexes on haven (see models.Haven)."""
+    return func.ST_Transform(expression, literal_column(str(int(work_srid()))))
 
 
 def borough_at(db_session: Session, lon: float, lat: float) -> Borough | None:
@@ -41,21 +48,22 @@ def locations(db_session: Session, haven_ids: list[int]) -> dict[int, tuple[floa
 def havens_near(db_session: Session, lon: float, lat: float, radius_m: float,
                 exclude_id: int | None = None) -> list[Haven]:
     """Havens within a radius (metres), any status."""
-    query = select(Haven).where(func.ST_DWithin(_geog(Haven.location),
-                                                _geog(point(lon, lat)), radius_m))
+    query = select(Haven).where(func.ST_DWithin(_work(Haven.location),
+                                                _work(point(lon, lat)), radius_m))
     if exclude_id is not None:
         query = query.where(Haven.id != exclude_id)
     return list(db_session.scalars(query))
 
 
 def nearest_active(db_session: Session, lon: float, lat: float, limit: int):
-    """Active havens nearest a point, with straight-line distance in metres (index-assisted)."""
-    here = _geog(point(lon, lat))
-    distance = func.ST_Distance(_geog(Haven.location), here).label("distance_m")
+    """Active havens nearest a point, with straight-line distance in metres (index-assisted:
+    ordered in WORK_SRID metres, distance reported on the spheroid)."""
+    here = point(lon, lat)
+    distance = func.ST_Distance(_geog(Haven.location), _geog(here)).label("distance_m")
     query = (select(Haven, distance, func.ST_X(Haven.location).label("lon"),
                     func.ST_Y(Haven.location).label("lat"))
              .where(Haven.status == "active")
-             .order_by(_geog(Haven.location).op("<->")(here)).limit(limit))
+             .order_by(_work(Haven.location).op("<->")(_work(here))).limit(limit))
     return db_session.execute(query).all()
 
 
@@ -117,27 +125,29 @@ def lapse_overdue(db_session: Session, *, cutoff: date, today: date, reason: str
     return db_session.execute(_LAPSE, {"cutoff": cutoff, "today": today, "reason": reason}).all()
 
 
-_PROSPECTS_NEAR_SCHOOLS = text("""
+_PROSPECTS_NEAR_SCHOOLS = """
     SELECT s.urn, s.name AS school, p.id, p.name, p.business_type, p.address, p.postcode,
            round(ST_Distance(geography(p.location), geography(s.location))) AS distance_m
       FROM school s
       CROSS JOIN LATERAL (
             SELECT h.* FROM haven h
              WHERE h.status = 'prospect'
-               AND ST_DWithin(geography(h.location), geography(s.location), :radius_m)
-             ORDER BY geography(h.location) <-> geography(s.location)
+               AND ST_DWithin(ST_Transform(h.location, {srid}), ST_Transform(s.location, {srid}),
+                              :radius_m)
+             ORDER BY ST_Transform(h.location, {srid}) <-> ST_Transform(s.location, {srid})
              LIMIT :per_school) p
      WHERE s.borough_id = :borough_id
        AND coalesce(s.status, '') NOT ILIKE 'closed%'
      ORDER BY s.name, distance_m
-""")
+"""
 
 
 def prospects_near_schools(db_session: Session, *, borough_id: int, per_school: int,
                            radius_m: float):
     """For each open school of a borough, the nearest prospects (not yet havens) within a radius."""
     params = {"borough_id": borough_id, "per_school": per_school, "radius_m": radius_m}
-    return db_session.execute(_PROSPECTS_NEAR_SCHOOLS, params).all()
+    sql = text(_PROSPECTS_NEAR_SCHOOLS.format(srid=int(work_srid())))  # an int from config
+    return db_session.execute(sql, params).all()
 
 
 def school_location(db_session: Session, urn: int) -> tuple[float, float] | None:

@@ -64,7 +64,8 @@ def test_prospects_near_each_school_nearest_first_without_active_havens(
         nearer = db_session.scalar(select(Haven).where(Haven.source_id == "2"))
         services.log_visit(db_session=db_session, haven_id=nearer.id, actor=worker,
                            data={"outcome": "signed_up"})
-    schools = prospects.near_schools(db_session=db_session, borough_id=borough_id)
+    with app.app_context():
+        schools = prospects.near_schools(db_session=db_session, borough_id=borough_id)
     assert [s["name"] for s in schools] == ["Alder Primary School"]
     assert [p.name for p in schools[0]["prospects"]] == ["Near Shop"]
 
