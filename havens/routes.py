@@ -66,11 +66,12 @@ def haven_page(haven_id: int):
     view = present_one(db.session(), haven, current_user, at)
     manager = services.can_manage(current_user, haven.borough_id)
     history = services.history(db_session=db.session(), haven_id=haven.id) if manager else []
+    opening = hours.from_json(haven.opening_hours)
     return render_template(
         "havens/haven.html", haven=haven, view=view, manager=manager, history=history,
-        week=hours.describe(hours.from_json(haven.opening_hours)),
-        after_school=hours.open_throughout(hours.from_json(haven.opening_hours),
-                                           hours.WEEKDAYS[at.weekday()], "15:00", "18:00"),
+        week=hours.describe(opening), closed_on_holidays=opening.public_holidays == "closed",
+        after_school=hours.open_throughout(opening, hours.WEEKDAYS[at.weekday()], "15:00",
+                                           "18:00"),
         map=maps.haven_map(view), from_sticker=request.args.get("from") == "sticker")
 
 
