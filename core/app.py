@@ -83,6 +83,8 @@ def _register_blueprints(app: Flask) -> None:
     from core.places import routes as places_routes
     from havens import api as havens_api
     from havens import routes as havens_routes
+    from mapping import api as mapping_api
+    from mapping import pupil_routes
     from mapping import routes as mapping_routes
 
     app.register_blueprint(pages_routes.pages)
@@ -93,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(havens_api.api_blp)
     app.register_blueprint(havens_routes.pages)
     app.register_blueprint(mapping_routes.pages)
+    app.register_blueprint(pupil_routes.pupil_pages)
+    api.register_blueprint(mapping_api.api_blp)
 
 
 def _register_commands(app: Flask) -> None:
@@ -102,7 +106,9 @@ def _register_commands(app: Flask) -> None:
     from core.places.cli import import_cli
     from havens.cli import havens_cli
     from havens.demo import seed_havens
+    from mapping.cli import mapping_cli
+    from mapping.demo import seed_mapping
 
-    for group in (db_cli, users_cli, import_cli, demo_cli, havens_cli):
+    for group in (db_cli, users_cli, import_cli, demo_cli, havens_cli, mapping_cli):
         app.cli.add_command(group)
-    app.extensions["demo_seeders"] = [seed_havens]
+    app.extensions["demo_seeders"] = [seed_havens, seed_mapping]

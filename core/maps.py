@@ -25,7 +25,7 @@ def base_map(*, center: tuple[float, float], zoom: int, tile_url: str, attributi
                       prefer_canvas=False)
     fmap.default_js = [("leaflet", assets.leaflet_js), ("jquery", assets.jquery_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
-    folium.TileLayer(tiles=tile_url, attr=attribution, max_zoom=19).add_to(fmap)
+    folium.TileLayer(tiles=tile_url, attr=attribution, max_zoom=19, name="Basemap").add_to(fmap)
     if bounds:
         fmap.fit_bounds(bounds)
     return fmap

@@ -8,5 +8,6 @@ from core.audit import models as audit_models  # noqa: F401
 from core.db import Base
 from core.places import models as places_models  # noqa: F401
 from havens import models as havens_models  # noqa: F401
+from mapping import models as mapping_models  # noqa: F401
 
 metadata = Base.metadata

@@ -1,0 +1,110 @@
+"""Demo class sessions with plausible pupil maps, clustered around a few uneasy places."""
+
+import json
+import math
+import random
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.accounts import services as accounts
+from core.geo import transformer
+from core.places.models import School
+from mapping import collect, services, vocabulary
+from mapping.models import MappingSession
+
+HOTSPOTS = [("the station", 420, 35), ("the park", 650, 160), ("the alley", 300, 260)]
+COMMENTS = ["There are older boys here after school", "It is really dark in winter",
+            "People drink here", "Cars go too fast", "I feel OK with my friends"]
+PUPILS_PER_CLASS = 24
+
+
+def _to_lonlat(x: float, y: float) -> list[float]:
+    lon, lat = transformer(27700, 4326).transform(x, y)
+    return [round(lon, 6), round(lat, 6)]
+
+
+def _near(rng, centre, spread_m):
+    angle, distance = rng.uniform(0, 2 * math.pi), abs(rng.gauss(0, spread_m))
+    return centre[0] + distance * math.cos(angle), centre[1] + distance * math.sin(angle)
+
+
+def _polygon(rng, centre, radius_m):
+    ring = []
+    for i in range(7):
+        angle = 2 * math.pi * i / 7
+        r = radius_m * rng.uniform(0.7, 1.2)
+        ring.append(_to_lonlat(centre[0] + r * math.cos(angle), centre[1] + r * math.sin(angle)))
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def _zone(rng, kind, geometry):
+    reasons = list(vocabulary.UNSAFE_REASONS if kind == "unsafe" else vocabulary.SAFE_REASONS)
+    reasons.remove("other")
+    props = {"kind": kind, "reasons": rng.sample(reasons, rng.randint(1, 3)),
+             "times": rng.sample(list(vocabulary.TIMES), rng.randint(1, 2)),
+             "suggestions": rng.sample(["lights", "police", "cctv", "crossings"],
+                                       rng.randint(0, 2)) if kind == "unsafe" else []}
+    if rng.random() < 0.15:
+        props["comment"] = rng.choice(COMMENTS)
+    return {"type": "Feature", "geometry": geometry, "properties": props}
+
+
+def _pupil_map(rng, school_xy, hotspots) -> dict:
+    features = []
+    for _name, centre in rng.sample(hotspots, rng.randint(1, len(hotspots))):
+        where = _near(rng, centre, 40)
+        shape = rng.choice(["area", "area", "route", "spot"])
+        if shape == "area":
+            geometry = _polygon(rng, where, rng.uniform(40, 110))
+        elif shape == "spot":
+            geometry = {"type": "Point", "coordinates": _to_lonlat(*where)}
+        else:
+            end = _near(rng, where, 150)
+            geometry = {"type": "LineString", "coordinates": [_to_lonlat(*where),
+                                                              _to_lonlat(*end)]}
+        features.append(_zone(rng, "unsafe", geometry))
+    if rng.random() < 0.7:
+        features.append(_zone(rng, "safe", _polygon(rng, _near(rng, school_xy, 60), 70)))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _session_for(db_session, teacher, school, days_ago: int, label: str) -> MappingSession:
+    mapping_session = services.create_session(db_session=db_session, teacher=teacher,
+                                              school_urn=school.urn, class_label=label,
+                                              year_group=7, expected_pupils=PUPILS_PER_CLASS)
+    if days_ago:
+        mapping_session.opens_at = services.now() - timedelta(days=days_ago)
+        mapping_session.closes_at = mapping_session.opens_at + timedelta(hours=1)
+    else:
+        mapping_session.closes_at = services.now() + timedelta(days=7)
+    db_session.commit()
+    return mapping_session
+
+
+def seed_mapping(*, db_session: Session, seed: int = 1) -> None:
+    """Three class sessions of the demo teacher, each with about two dozen pupils' maps."""
+    teacher = accounts.get_by_email(db_session=db_session, email="teacher@demo.safehavens.test")
+    if teacher is None or not teacher.schools:
+        return
+    rng = random.Random(seed + 200)
+    plan = [(teacher.schools[0], 40, "7B"), (teacher.schools[-1], 12, "8H"),
+            (teacher.schools[0], 0, "7C")]
+    for school, days_ago, label in plan:
+        _fill(db_session, rng, _session_for(db_session, teacher, school, days_ago, label),
+              db_session.get(School, school.id))
+
+
+def _fill(db_session, rng, mapping_session, school) -> None:
+    lon, lat = db_session.execute(select(School.location.ST_X(), School.location.ST_Y())
+                                  .where(School.id == school.id)).one()
+    school_xy = transformer(4326, 27700).transform(lon, lat)
+    hotspots = [(name, (school_xy[0] + d * math.cos(math.radians(a)),
+                        school_xy[1] + d * math.sin(math.radians(a))))
+                for name, d, a in HOTSPOTS]
+    for _pupil in range(PUPILS_PER_CLASS - rng.randint(0, 4)):
+        body = json.dumps(_pupil_map(rng, school_xy, hotspots)).encode()
+        collect.submit(db_session=db_session, mapping_session=mapping_session, raw=body,
+                       key=secrets.token_hex(16))

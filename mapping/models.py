@@ -1,0 +1,139 @@
+"""Class mapping sessions, pupils' anonymous maps and their zones (geometry in EPSG:4326).
+
+Nothing here identifies a pupil: no name, account, address, device or location of the pupil.
+"""
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base
+
+MODERATION = ("none", "pending", "approved", "hidden")
+
+
+class MappingSession(Base):
+    """One class's mapping lesson: its school, teacher, join code, map area and times."""
+
+    __tablename__ = "mapping_session"
+    __table_args__ = (CheckConstraint("year_group between 1 and 13", name="year_group"),
+                      CheckConstraint("closes_at > opens_at", name="times"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    borough_id: Mapped[int] = mapped_column(ForeignKey("borough.id", ondelete="RESTRICT"),
+                                            index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="RESTRICT"),
+                                           index=True)
+    teacher_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id",
+                                                              ondelete="SET NULL"), index=True)
+    class_label: Mapped[str] = mapped_column(String(60))
+    year_group: Mapped[int] = mapped_column(Integer)
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    area = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
+    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expected_pupils: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now())
+
+    places: Mapped[list["NamedPlace"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="NamedPlace.name")
+
+
+class NamedPlace(Base):
+    """A place the teacher drew and named, for pupils who mark places from a list."""
+
+    __tablename__ = "named_place"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("mapping_session.id", ondelete="CASCADE"),
+                                            index=True)
+    borough_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    area = mapped_column(Geometry("MULTIPOLYGON", srid=4326), nullable=False)
+
+    session: Mapped[MappingSession] = relationship(back_populates="places")
+
+
+class PupilMap(Base):
+    """One pupil's anonymous map in a session (its zones are the content)."""
+
+    __tablename__ = "pupil_map"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("mapping_session.id", ondelete="CASCADE"),
+                                            index=True)
+    borough_id: Mapped[int] = mapped_column(Integer, index=True)
+    school_id: Mapped[int] = mapped_column(Integer, index=True)
+    year_group: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                   server_default=func.now(), index=True)
+
+    zones: Mapped[list["Zone"]] = relationship(back_populates="pupil_map",
+                                               cascade="all, delete-orphan",
+                                               order_by="Zone.number")
+
+
+class Zone(Base):
+    """A place a pupil marked safe or unsafe, with reasons, times and suggestions."""
+
+    __tablename__ = "zone"
+    __table_args__ = (
+        CheckConstraint("kind in ('safe', 'unsafe')", name="kind"),
+        CheckConstraint("shape in ('area', 'route', 'spot', 'place')", name="shape"),
+        CheckConstraint("comment_state in ('none', 'pending', 'approved', 'hidden')",
+                        name="comment_state"),
+        CheckConstraint("other_state in ('none', 'pending', 'approved', 'hidden')",
+                        name="other_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_map_id: Mapped[int] = mapped_column(ForeignKey("pupil_map.id", ondelete="CASCADE"),
+                                              index=True)
+    session_id: Mapped[int] = mapped_column(Integer, index=True)
+    borough_id: Mapped[int] = mapped_column(Integer, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))
+    shape: Mapped[str] = mapped_column(String(8))
+    drawn = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=False))
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("named_place.id",
+                                                            ondelete="SET NULL"))
+    reasons: Mapped[list[str]] = mapped_column(ARRAY(String(24)))
+    times: Mapped[list[str]] = mapped_column(ARRAY(String(24)))
+    suggestions: Mapped[list[str]] = mapped_column(ARRAY(String(24)), default=list)
+    suggestion_other: Mapped[str | None] = mapped_column(Text)
+    other_state: Mapped[str] = mapped_column(String(10), default="none")
+    comment: Mapped[str | None] = mapped_column(Text)
+    comment_state: Mapped[str] = mapped_column(String(10), default="none")
+
+    pupil_map: Mapped[PupilMap] = relationship(back_populates="zones")
+
+
+class SubmissionKey(Base):
+    """An Idempotency-Key already used in a session, with the answer it got (keys are hashed)."""
+
+    __tablename__ = "submission_key"
+    __table_args__ = (UniqueConstraint("session_id", "key_hash", name="uq_submission_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("mapping_session.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    pupil_map_id: Mapped[int] = mapped_column(ForeignKey("pupil_map.id", ondelete="CASCADE"))
+    answer: Mapped[dict] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now())

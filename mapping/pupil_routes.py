@@ -1,0 +1,99 @@
+"""Pupils' pages: join with the class code, then draw (or choose from a list) and send.
+
+These pages ask nothing about the pupil, store nothing about the device, never ask for the
+device's location and load nothing from other servers except the basemap tiles.
+"""
+
+import json
+
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from core import db
+from core.errors import AppError
+from core.extensions import limiter
+from mapping import codes, pupils, queries, services, vocabulary
+
+pupil_pages = Blueprint("pupils", __name__)
+
+
+@pupil_pages.after_request
+def _no_location(response):
+    response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _failed(response) -> bool:
+    return response.status_code >= 400
+
+
+@pupil_pages.route("/join", methods=["GET", "POST"])
+@limiter.limit("20 per 10 minutes", methods=["POST"], deduct_when=_failed)
+def join():
+    """Type the class code."""
+    if request.method == "GET":
+        return render_template("mapping/join.html", code=request.args.get("code", ""),
+                               error=None)
+    typed = request.form.get("code", "")
+    try:
+        mapping_session = services.join(db_session=db.session(), typed_code=typed)
+    except AppError as exc:
+        return render_template("mapping/join.html", code=typed[:20], error=exc.message), 400
+    return _joined(mapping_session)
+
+
+@pupil_pages.route("/j/<code>")
+@limiter.limit("20 per 10 minutes", deduct_when=_failed)
+def join_link(code: str):
+    """The link in the QR code on the board."""
+    try:
+        mapping_session = services.join(db_session=db.session(), typed_code=code)
+    except AppError as exc:
+        return render_template("mapping/join.html", code="", error=exc.message), 400
+    return _joined(mapping_session)
+
+
+def _joined(mapping_session):
+    response = make_response(redirect(url_for("pupils.draw")))
+    pupils.set_cookie(response, mapping_session.id, mapping_session.closes_at)
+    return response
+
+
+def _vocabulary() -> dict:
+    def items(labels: dict) -> list[dict]:
+        return [{"key": key, "label": label, "icon": vocabulary.ICONS.get(key, "")}
+                for key, label in labels.items()]
+
+    return {"unsafe": items(vocabulary.UNSAFE_REASONS), "safe": items(vocabulary.SAFE_REASONS),
+            "times": items(vocabulary.TIMES), "suggestions": items(vocabulary.SUGGESTIONS),
+            "limits": {"comment": 300, "other": 200, "zones": 50}}
+
+
+@pupil_pages.route("/draw")
+def draw():
+    """The drawing page for the class this browser joined."""
+    try:
+        mapping_session = services.open_session_or_raise(db_session=db.session(),
+                                                         session_id=pupils.session_id())
+    except AppError:
+        return redirect(url_for("pupils.join"))
+    places = [{"id": row.id, "name": row.name, "geometry": json.loads(row.geometry)}
+              for row in queries.place_geojson(db.session(), mapping_session.id)]
+    config = {
+        "submitUrl": url_for("mapping_api.submit_map", code=mapping_session.join_code),
+        "area": json.loads(queries.area_geojson(db.session(), mapping_session.id)),
+        "places": places, "tiles": current_app.config["TILE_URL"],
+        "attribution": current_app.config["TILE_ATTRIBUTION"],
+        "sessionKey": f"map-{mapping_session.id}", "vocabulary": _vocabulary(),
+    }
+    return render_template("mapping/draw.html", config=config,
+                           class_label=mapping_session.class_label,
+                           code=codes.display(mapping_session.join_code))
