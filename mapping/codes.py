@@ -3,8 +3,8 @@
 import secrets
 
 # No look-alikes (0/O/Q, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V): what a child copies from the board
-# is what we read. 21 symbols, 8 long: about 3.8 x 10^10 codes.
-ALPHABET = "ACDEFHJKMNPRTWXY34679"
+# is what we read. 20 symbols, 8 long: about 2.6 x 10^10 codes.
+ALPHABET = "ACDEFHJKMNPRTWXY3479"
 LENGTH = 8
 
 

@@ -147,8 +147,9 @@ def add_place(*, db_session: Session, session_id: int, user: User, name: str,
     session_area = shapely_wkt.loads(queries.area_wkt(db_session, mapping_session.id))
     if polygon is None or not polygon.intersects(session_area):
         raise InvalidInput("Draw the place inside the map area.", field="area")
+    inside = as_multipolygon(polygon.intersection(session_area))
     place = NamedPlace(session_id=mapping_session.id, borough_id=mapping_session.borough_id,
-                       name=name, area=f"SRID=4326;{polygon.intersection(session_area).wkt}")
+                       name=name, area=f"SRID=4326;{inside.wkt}")
     db_session.add(place)
     db_session.commit()
     return place
