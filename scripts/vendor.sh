@@ -5,9 +5,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root/static"
 "$root/scripts/system-deps.sh" npm
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-rm -rf vendor.tmp && mkdir -p vendor.tmp/leaflet vendor.tmp/swagger-ui-dist vendor.tmp/jquery
+rm -rf vendor.tmp && mkdir -p vendor.tmp/leaflet vendor.tmp/swagger-ui-dist vendor.tmp/jquery vendor.tmp/geoman
 cp -r node_modules/leaflet/dist/. vendor.tmp/leaflet/
 cp node_modules/jquery/dist/jquery.min.js vendor.tmp/jquery/
+cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css \
+   node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js vendor.tmp/geoman/
 for f in swagger-ui.css swagger-ui-bundle.js swagger-ui-standalone-preset.js; do
   cp "node_modules/swagger-ui-dist/$f" vendor.tmp/swagger-ui-dist/
 done
