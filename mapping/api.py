@@ -25,7 +25,7 @@ def session_view(mapping_session) -> dict:
             "open_now": services.is_open(mapping_session),
             "expected_pupils": mapping_session.expected_pupils,
             "maps": queries.map_count(db.session(), mapping_session.id),
-            "join_url": url_for("mapping.join_link", code=mapping_session.join_code,
+            "join_url": url_for("pupils.join_link", code=mapping_session.join_code,
                                 _external=True)}
 
 

@@ -4,6 +4,8 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from havens.schemas import CleanText
 
+CLASS_NAME = "Give the class a name of 1 to 60 characters (e.g. 7B)."
+
 
 class SessionIn(Schema):
     """A new class session."""
@@ -11,9 +13,10 @@ class SessionIn(Schema):
     class Meta:
         unknown = RAISE
 
-    school = fields.Integer(required=True, metadata={"description": "The school's URN"})
+    school = fields.Integer(required=True, metadata={"description": "The school's URN"},
+                            error_messages={"required": "Choose the school."})
     class_label = CleanText(required=True, validate=validate.Length(
-        min=1, max=60, error="Give the class a name of 1 to 60 characters (e.g. 7B)."))
+        min=1, max=60, error=CLASS_NAME), error_messages={"required": CLASS_NAME})
     year_group = fields.Integer(required=True, validate=validate.Range(
         1, 13, error="The year group must be between 1 and 13."))
     opens_at = fields.AwareDateTime(load_default=None, default_timezone=None)
