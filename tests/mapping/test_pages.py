@@ -17,7 +17,8 @@ def test_teacher_creates_a_session_and_sees_its_code_and_qr(client, db_session, 
     assert "Alder Primary School" in page and 'name="opens_at"' in page
     response = post_form(client, "/mapping/sessions/new", {
         "school": "100001", "class_label": "7B", "year_group": "7",
-        "opens_at": "", "closes_at": "", "expected_pupils": "28"}, token_page="/mapping/sessions/new")
+        "opens_at": "", "closes_at": "", "expected_pupils": "28"},
+        token_page="/mapping/sessions/new")
     assert response.status_code == 302
     created = db_session.scalar(select(MappingSession))
     html = client.get(response.headers["Location"]).get_data(as_text=True)
