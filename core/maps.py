@@ -31,12 +31,21 @@ def base_map(*, center: tuple[float, float], zoom: int, tile_url: str, attributi
     return fmap
 
 
+def safe_text(text: str) -> Markup:
+    """Text escaped for HTML and for the JavaScript template literal Folium wraps it in
+    (Folium escapes neither: `${...}` would run, a backslash would break the page)."""
+    escaped = str(escape(text))
+    for char, entity in (("$", "&#36;"), ("\\", "&#92;"), ("`", "&#96;")):
+        escaped = escaped.replace(char, entity)
+    return Markup(escaped)  # noqa: S704  (escaped just above)
+
+
 def text_popup(*lines: str, link: tuple[str, str] | None = None) -> folium.Popup:
     """A popup whose text is escaped (Folium does not escape popup HTML itself)."""
-    body = Markup("<br>").join(escape(line) for line in lines if line)
+    body = Markup("<br>").join(safe_text(line) for line in lines if line)
     if link:
         href, label = link
-        body += Markup('<br><a href="{}">{}</a>').format(href, label)
+        body += Markup('<br><a href="{}">{}</a>').format(safe_text(href), safe_text(label))
     return folium.Popup(str(body), max_width=280)
 
 
@@ -46,14 +55,14 @@ def add_point(fmap: folium.Map, *, lat: float, lon: float, label: str,
     folium.CircleMarker(location=[lat, lon], radius=7, color="#ffffff", weight=2,
                         class_name=f"marker-{kind}",
                         fill=True, fill_color=color, fill_opacity=0.95,
-                        tooltip=folium.Tooltip(str(escape(label))), popup=popup).add_to(fmap)
+                        tooltip=folium.Tooltip(str(safe_text(label))), popup=popup).add_to(fmap)
 
 
 def add_outline(fmap: folium.Map, *, geometry: dict, label: str) -> None:
     """A boundary drawn as an unfilled outline (for example a borough), with an escaped tooltip."""
     style = {"color": "#0b4f8a", "weight": 2, "fill": False, "dashArray": "6 4"}
     folium.GeoJson(geometry, style_function=lambda _feature: style,
-                   tooltip=folium.Tooltip(str(escape(label)))).add_to(fmap)
+                   tooltip=folium.Tooltip(str(safe_text(label)))).add_to(fmap)
 
 
 def map_parts(fmap: folium.Map) -> dict[str, Markup]:

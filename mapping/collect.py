@@ -2,6 +2,7 @@
 
 import hashlib
 
+import shapely
 from shapely import wkt as shapely_wkt
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -66,20 +67,30 @@ def _clean(db_session: Session, mapping_session: MappingSession, raw: bytes):
     area = shapely_wkt.loads(queries.area_wkt(db_session, mapping_session.id))
     place_ids = frozenset(place.id for place in mapping_session.places)
     try:
-        return submission.clean_map(submission.parse_body(raw), area_of_interest=area,
-                                    work_srid=work_srid(), place_ids=place_ids)
+        zones = submission.clean_map(submission.parse_body(raw), area_of_interest=area,
+                                     work_srid=work_srid(), place_ids=place_ids)
+        return [(zone, _clipped(zone.drawn, area)) for zone in zones]
     except submission.SubmissionError as exc:
         details = [{"zone": exc.zone, "field": exc.field}] if exc.zone else None
         raise Unprocessable(exc.message, field=exc.field, details=details) from exc
 
 
-def _zone_row(db_session: Session, mapping_session: MappingSession, clean) -> Zone:
+def _clipped(drawn, area):
+    """What the pupil drew, without any part outside the map area (nothing more is kept)."""
+    if drawn is None:
+        return None
+    inside = shapely.make_valid(drawn).intersection(area)
+    return None if inside.is_empty else inside
+
+
+def _zone_row(db_session: Session, mapping_session: MappingSession, item) -> Zone:
+    clean, drawn = item
     area_wkt = (queries.place_area_wkt(db_session, clean.place_id) if clean.place_id
                 else clean.area.wkt)
     return Zone(
         session_id=mapping_session.id, borough_id=mapping_session.borough_id,
         number=clean.number, kind=clean.kind, shape=clean.shape,
-        drawn=f"SRID=4326;{clean.drawn.wkt}" if clean.drawn is not None else None,
+        drawn=f"SRID=4326;{drawn.wkt}" if drawn is not None else None,
         geom=f"SRID=4326;{area_wkt}", place_id=clean.place_id, reasons=list(clean.reasons),
         times=list(clean.times), suggestions=list(clean.suggestions),
         suggestion_other=clean.suggestion_other,

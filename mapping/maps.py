@@ -2,9 +2,8 @@
 
 import folium
 from flask import current_app
-from markupsafe import escape
 
-from core.maps import base_map, map_parts, text_popup
+from core.maps import base_map, map_parts, safe_text, text_popup
 from core.places.routes import map_assets
 
 COLOURS = {"unsafe": "#b00020", "safe": "#1e6b34"}
@@ -65,7 +64,7 @@ def _add_grid(fmap: folium.Map, cells: list[dict]) -> None:
                                  int(cell["unsafe"] / top * (len(GRID_COLOURS) - 1)))]
         folium.GeoJson(cell["geometry"], style_function=lambda _f, c=shade: {
             "color": c, "weight": 0, "fillColor": c, "fillOpacity": 0.55},
-            tooltip=str(escape(f"{cell['unsafe']} pupil(s) unsafe, {cell['safe']} safe"))
+            tooltip=str(safe_text(f"{cell['unsafe']} pupil(s) unsafe, {cell['safe']} safe"))
         ).add_to(layer)
     layer.add_to(fmap)
 
@@ -87,5 +86,5 @@ def area_map(area: dict, places: list[dict]) -> dict:
     fmap = _base(area)
     for place in places:
         folium.GeoJson(place["geometry"], style_function=lambda _f: {"color": "#6b21a8"},
-                       tooltip=str(escape(place["name"]))).add_to(fmap)
+                       tooltip=str(safe_text(place["name"]))).add_to(fmap)
     return map_parts(fmap)

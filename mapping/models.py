@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -79,8 +80,9 @@ class PupilMap(Base):
     borough_id: Mapped[int] = mapped_column(Integer, index=True)
     school_id: Mapped[int] = mapped_column(Integer, index=True)
     year_group: Mapped[int] = mapped_column(Integer)
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
-                                                   server_default=func.now(), index=True)
+    # Kept to the hour only: a precise time could be matched to the pupil who pressed send.
+    submitted_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("date_trunc('hour', now())"), index=True)
 
     zones: Mapped[list["Zone"]] = relationship(back_populates="pupil_map",
                                                cascade="all, delete-orphan",

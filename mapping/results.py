@@ -40,10 +40,14 @@ def tallies(*, db_session: Session, session_id: int, column: str) -> list[Tally]
     return sorted(by_key.values(), key=lambda t: -(t.unsafe_pupils + t.safe_pupils))
 
 
+def _shown(state: str, board: bool) -> bool:
+    return state == "approved" if board else state in ("pending", "approved")
+
+
 def visible_text(zone: Zone, board: bool) -> tuple[str | None, str | None]:
-    """A zone's comment and 'other' suggestion: all for the teacher, approved only on the board."""
-    comment = zone.comment if not board or zone.comment_state == "approved" else None
-    other = zone.suggestion_other if not board or zone.other_state == "approved" else None
+    """A zone's comment and 'other' idea: approved only on the board; never once hidden."""
+    comment = zone.comment if _shown(zone.comment_state, board) else None
+    other = zone.suggestion_other if _shown(zone.other_state, board) else None
     return comment, other
 
 
@@ -84,7 +88,7 @@ def pupil_text(*, db_session: Session, session_id: int, board: bool) -> list[dic
         comment, other = visible_text(zone, board)
         for kind, text, state in (("comment", comment, zone.comment_state),
                                   ("suggestion", other, zone.other_state)):
-            if text and (board or state != "hidden"):
+            if text:
                 rows.append({"zone": zone, "kind": kind, "text": text, "state": state})
     return rows
 

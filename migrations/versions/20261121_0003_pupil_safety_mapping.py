@@ -63,7 +63,7 @@ def upgrade() -> None:
     sa.Column('borough_id', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
     sa.Column('year_group', sa.Integer(), nullable=False),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), server_default=sa.text("date_trunc('hour', now())"), nullable=False),
     sa.ForeignKeyConstraint(['session_id'], ['mapping_session.id'], name=op.f('fk_pupil_map_session_id_mapping_session'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pupil_map'))
     )

@@ -189,3 +189,20 @@ def test_demo_seed_adds_sessions_with_clustered_maps(runner, db_session, app, tm
     open_sessions = db_session.scalar(text(
         "SELECT count(*) FROM mapping_session WHERE closes_at > now()"))
     assert open_sessions == 1
+
+
+def test_hidden_text_is_gone_from_the_teachers_map_too(app, db_session, open_session):
+    submit(app, db_session, open_session, feature(square(100, 100), comment="Call me Sam"))
+    zone = db_session.scalar(select(Zone))
+    results.moderate(db_session=db_session, mapping_session=open_session, zone_id=zone.id,
+                     what="comment", decision="hidden")
+    for board in (False, True):
+        features = results.zone_collection(db_session=db_session, session_id=open_session.id,
+                                           board=board)["features"]
+        assert features[0]["properties"]["comment"] is None
+
+
+def test_submitted_time_is_kept_to_the_hour_only(app, db_session, open_session):
+    submit(app, db_session, open_session, feature(square(100, 100)))
+    stamp = db_session.scalar(select(PupilMap.submitted_at))
+    assert (stamp.minute, stamp.second, stamp.microsecond) == (0, 0, 0)
