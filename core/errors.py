@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,9 @@ def _handle_http_exception(exc: HTTPException):
     code, friendly = FRIENDLY.get(status, ("error", exc.description or "Error"))
     field = None
     messages = getattr(exc, "data", {}).get("messages") if hasattr(exc, "data") else None
-    if messages:
+    if isinstance(exc, CSRFError):
+        code, message = "csrf_failed", exc.description
+    elif messages:
         field, message = _first_validation_message(messages)
         if message == "Unknown field.":
             message = f"'{field}' is not something this address accepts."

@@ -15,11 +15,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_wtf.csrf import CSRFError
 
 from core import db
-from core.errors import AppError
+from core.errors import AppError, render_error, wants_json
 from core.extensions import client_address, limiter
-from mapping import codes, pupils, queries, services, vocabulary
+from mapping import codes, pupils, queries, services, submission, vocabulary
 
 pupil_pages = Blueprint("pupils", __name__)
 
@@ -34,6 +35,26 @@ def _no_location(response):
 # Only wrong codes count, and a whole class shares one school address: 60 failures per 10
 # minutes still makes guessing one of 2.6 x 10^10 codes hopeless.
 JOIN_FAILURES = "60 per 10 minutes"
+
+
+@pupil_pages.errorhandler(CSRFError)
+def _page_too_old(exc: CSRFError):
+    if wants_json():
+        return render_error(400, "csrf_failed", "This page was open too long. Reload it; "
+                            "your map is kept on this device.")
+    return render_template("mapping/join.html", code="", error=(
+        "This page was open too long. Please type the code again.")), 400
+
+
+@pupil_pages.errorhandler(429)
+def _too_many(exc):
+    headers = {"Retry-After": exc.get_response().headers.get("Retry-After", "600")}
+    if wants_json():
+        return render_error(429, "too_many_requests", "Too many tries. Wait a few minutes.",
+                            headers=headers)
+    return render_template("mapping/join.html", code="", error=(
+        "Too many wrong codes from this school. Wait a few minutes, then check the code "
+        "with your teacher.")), 429, headers
 
 
 def _failed(response) -> bool:
@@ -83,7 +104,8 @@ def _vocabulary() -> dict:
 
     return {"unsafe": items(vocabulary.UNSAFE_REASONS), "safe": items(vocabulary.SAFE_REASONS),
             "times": items(vocabulary.TIMES), "suggestions": items(vocabulary.SUGGESTIONS),
-            "limits": {"comment": 300, "other": 200, "zones": 50}}
+            "limits": {"comment": submission.MAX_COMMENT, "other": submission.MAX_OTHER,
+                       "zones": submission.MAX_ZONES}}
 
 
 @pupil_pages.route("/draw")

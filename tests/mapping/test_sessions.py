@@ -206,3 +206,12 @@ def test_submitted_time_is_kept_to_the_hour_only(app, db_session, open_session):
     submit(app, db_session, open_session, feature(square(100, 100)))
     stamp = db_session.scalar(select(PupilMap.submitted_at))
     assert (stamp.minute, stamp.second, stamp.microsecond) == (0, 0, 0)
+
+
+def test_an_expired_page_gives_pupils_a_plain_answer(client, open_session):
+    api = client.post(f"/api/v1/sessions/{open_session.join_code}/maps", data=b"{}",
+                      headers={"Content-Type": "application/geo+json"})
+    assert api.status_code == 400 and api.json["error"]["code"] == "csrf_failed"
+    page = client.post("/join", data={"code": "whatever"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and "open too long" in html and "Log in" not in html
