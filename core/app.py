@@ -84,7 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from havens import api as havens_api
     from havens import routes as havens_routes
     from mapping import api as mapping_api
-    from mapping import pupil_routes
+    from mapping import heatmap_api, pupil_routes
     from mapping import routes as mapping_routes
 
     app.register_blueprint(pages_routes.pages)
@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mapping_routes.pages)
     app.register_blueprint(pupil_routes.pupil_pages)
     api.register_blueprint(mapping_api.api_blp)
+    api.register_blueprint(heatmap_api.api_blp)
 
 
 def _register_commands(app: Flask) -> None:
@@ -106,9 +107,10 @@ def _register_commands(app: Flask) -> None:
     from core.places.cli import import_cli
     from havens.cli import havens_cli
     from havens.demo import seed_havens
-    from mapping.cli import mapping_cli
+    from mapping.cli import heatmap_cli, mapping_cli
     from mapping.demo import seed_mapping
 
-    for group in (db_cli, users_cli, import_cli, demo_cli, havens_cli, mapping_cli):
+    for group in (db_cli, users_cli, import_cli, demo_cli, havens_cli, mapping_cli,
+                  heatmap_cli):
         app.cli.add_command(group)
     app.extensions["demo_seeders"] = [seed_havens, seed_mapping]

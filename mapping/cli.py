@@ -1,11 +1,13 @@
 """`flask mapping purge-expired`: delete raw pupil maps older than the retention period."""
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from core import db
-from mapping import services
+from mapping import aggregates, queries, services
 
 
 @click.group("mapping")
@@ -24,3 +26,19 @@ def purge_expired_command(days):
         raise click.ClickException("The retention period must be at least one day.")
     deleted = services.purge_expired(db_session=db.session(), retention_days=days)
     click.echo(f"{deleted} pupil map(s) older than {days} days deleted.")
+
+
+@click.group("heatmap")
+def heatmap_cli():
+    """Borough heatmap aggregates."""
+
+
+@heatmap_cli.command("rebuild")
+@with_appcontext
+def rebuild_command():
+    """Recompute every heatmap cell from the pupils' zones (same result as the live updates)."""
+    total = len(queries.map_ids(db.session()))
+    with click.progressbar(length=max(total, 1), label="Rebuilding the heatmap",
+                           file=sys.stderr, show_pos=True) as bar:
+        maps = aggregates.rebuild(db_session=db.session(), progress=bar.update)
+    click.echo(f"Heatmap rebuilt from {maps} pupil map(s).")

@@ -102,10 +102,11 @@ def _store(db_session: Session, mapping_session: MappingSession, zones, key_hash
            body_hash: str) -> dict:
     pupil_map = PupilMap(session_id=mapping_session.id, borough_id=mapping_session.borough_id,
                          school_id=mapping_session.school_id,
-                         year_group=mapping_session.year_group,
+                         year_group=mapping_session.year_group, term=mapping_session.term,
                          zones=[_zone_row(db_session, mapping_session, z) for z in zones])
     db_session.add(pupil_map)
     db_session.flush()
+    queries.add_zone_cells(db_session, pupil_map_ids=[pupil_map.id])  # the heatmap stays current
     answer = {"received": True, "zones": len(zones), "message": THANKS}
     db_session.add(SubmissionKey(session_id=mapping_session.id, key_hash=key_hash,
                                  body_hash=body_hash, pupil_map_id=pupil_map.id, answer=answer))

@@ -6,14 +6,14 @@ import random
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.accounts import services as accounts
 from core.geo import transformer
 from core.places.models import School
-from mapping import collect, services, vocabulary
-from mapping.models import MappingSession
+from mapping import collect, services, terms, vocabulary
+from mapping.models import MappingSession, SessionCell
 
 HOTSPOTS = [("the station", 420, 35), ("the park", 650, 160), ("the alley", 300, 260)]
 COMMENTS = ["There are older boys here after school", "It is really dark in winter",
@@ -78,6 +78,9 @@ def _session_for(db_session, teacher, school, days_ago: int, label: str) -> Mapp
     if days_ago:
         mapping_session.opens_at = services.now() - timedelta(days=days_ago)
         mapping_session.closes_at = mapping_session.opens_at + timedelta(hours=1)
+        mapping_session.term = terms.term_of(mapping_session.opens_at)
+        db_session.execute(update(SessionCell).where(SessionCell.session_id == mapping_session.id)
+                           .values(term=mapping_session.term))
     else:
         mapping_session.closes_at = services.now() + timedelta(days=7)
     db_session.commit()

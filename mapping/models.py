@@ -10,7 +10,9 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -42,6 +44,7 @@ class MappingSession(Base):
     class_label: Mapped[str] = mapped_column(String(60))
     year_group: Mapped[int] = mapped_column(Integer)
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    term: Mapped[str] = mapped_column(String(12), index=True)
     area = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
     opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -80,6 +83,7 @@ class PupilMap(Base):
     borough_id: Mapped[int] = mapped_column(Integer, index=True)
     school_id: Mapped[int] = mapped_column(Integer, index=True)
     year_group: Mapped[int] = mapped_column(Integer)
+    term: Mapped[str] = mapped_column(String(12))
     # Kept to the hour only: a precise time could be matched to the pupil who pressed send.
     submitted_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("date_trunc('hour', now())"), index=True)
@@ -139,3 +143,42 @@ class SubmissionKey(Base):
     answer: Mapped[dict] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now())
+
+
+class ZoneCell(Base):
+    """A hexagon (at one resolution) a zone overlaps: the heatmap is a GROUP BY over these."""
+
+    __tablename__ = "zone_cell"
+    __table_args__ = (Index("ix_zone_cell_read", "borough_id", "resolution", "term"),)
+
+    resolution: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    i: Mapped[int] = mapped_column(Integer, primary_key=True)
+    j: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zone.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    pupil_map_id: Mapped[int] = mapped_column(Integer)
+    session_id: Mapped[int] = mapped_column(Integer)
+    school_id: Mapped[int] = mapped_column(Integer)
+    borough_id: Mapped[int] = mapped_column(Integer)
+    term: Mapped[str] = mapped_column(String(12))
+    year_group: Mapped[int] = mapped_column(SmallInteger)
+    kind: Mapped[str] = mapped_column(String(8))
+    reasons: Mapped[list[str]] = mapped_column(ARRAY(String(24)))
+    times: Mapped[list[str]] = mapped_column(ARRAY(String(24)))
+
+
+class SessionCell(Base):
+    """A hexagon a session's map area covers: its pupils could have marked it (coverage)."""
+
+    __tablename__ = "session_cell"
+    __table_args__ = (Index("ix_session_cell_read", "borough_id", "resolution", "term"),)
+
+    resolution: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    i: Mapped[int] = mapped_column(Integer, primary_key=True)
+    j: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("mapping_session.id",
+                                                       ondelete="CASCADE"),
+                                            primary_key=True, index=True)
+    school_id: Mapped[int] = mapped_column(Integer)
+    borough_id: Mapped[int] = mapped_column(Integer)
+    term: Mapped[str] = mapped_column(String(12))

@@ -105,3 +105,150 @@ def class_grid(db_session: Session, session_id: int, cell_m: float):
 def expired_map_ids(db_session: Session, older_than) -> list[int]:
     """Pupil maps submitted before a moment."""
     return list(db_session.scalars(select(PupilMap.id).where(PupilMap.submitted_at < older_than)))
+
+
+# --- heatmap aggregates ------------------------------------------------------------------------
+# Cells are hexagons of ST_HexagonGrid in WORK_SRID; its (i, j) indices are anchored at the CRS
+# origin, so a cell keeps its id across maps, sessions and terms. A zone counts in a cell only
+# when their interiors overlap (touching an edge is not marking the cell).
+
+RESOLUTIONS = (50, 100, 150, 250)
+
+_ZONE_CELLS = """
+    INSERT INTO zone_cell (resolution, i, j, zone_id, pupil_map_id, session_id, school_id,
+                           borough_id, term, year_group, kind, reasons, times)
+    SELECT r.res, h.i, h.j, z.id, m.id, m.session_id, m.school_id, m.borough_id, m.term,
+           m.year_group, z.kind, z.reasons, z.times
+      FROM pupil_map m
+      JOIN zone z ON z.pupil_map_id = m.id
+      CROSS JOIN LATERAL (SELECT ST_Transform(z.geom, {srid}) AS g) w
+      CROSS JOIN unnest(CAST(:resolutions AS int[])) AS r(res)
+      CROSS JOIN LATERAL ST_HexagonGrid(r.res, w.g) AS h
+     WHERE {where} AND ST_Relate(h.geom, w.g, 'T********')
+"""
+
+_SESSION_CELLS = """
+    INSERT INTO session_cell (resolution, i, j, session_id, school_id, borough_id, term)
+    SELECT r.res, h.i, h.j, s.id, s.school_id, s.borough_id, s.term
+      FROM mapping_session s
+      CROSS JOIN LATERAL (SELECT ST_Transform(s.area, {srid}) AS g) w
+      CROSS JOIN unnest(CAST(:resolutions AS int[])) AS r(res)
+      CROSS JOIN LATERAL ST_HexagonGrid(r.res, w.g) AS h
+     WHERE {where} AND ST_Relate(h.geom, w.g, 'T********')
+"""
+
+
+def add_zone_cells(db_session: Session, *, pupil_map_ids: list[int]) -> None:
+    """Record the cells of these pupil maps' zones."""
+    sql = _ZONE_CELLS.format(srid=_srid(), where="m.id = ANY(:ids)")
+    db_session.execute(text(sql), {"ids": list(pupil_map_ids), "resolutions": list(RESOLUTIONS)})
+
+
+def add_session_cells(db_session: Session, *, session_id: int | None = None) -> None:
+    """Record the cells a session's area covers (or every session's)."""
+    where = "s.id = :session_id" if session_id is not None else "true"
+    sql = _SESSION_CELLS.format(srid=_srid(), where=where)
+    db_session.execute(text(sql), {"session_id": session_id, "resolutions": list(RESOLUTIONS)})
+
+
+def clear_aggregates(db_session: Session) -> None:
+    """Forget every cell (before a rebuild)."""
+    db_session.execute(text("TRUNCATE zone_cell, session_cell"))
+
+
+def map_ids(db_session: Session) -> list[int]:
+    """Every pupil map id, in order."""
+    return list(db_session.scalars(select(PupilMap.id).order_by(PupilMap.id)))
+
+
+def session_ids(db_session: Session) -> list[int]:
+    """Every session id, in order."""
+    return list(db_session.scalars(select(MappingSession.id).order_by(MappingSession.id)))
+
+
+def _subset_filters(filters: dict[str, str]) -> list[tuple[frozenset, str]]:
+    """Every subset of the active filters, as (names, SQL predicate)."""
+    names = list(filters)
+    subsets = []
+    for mask in range(1 << len(names)):
+        chosen = frozenset(n for k, n in enumerate(names) if mask >> k & 1)
+        predicate = " AND ".join(["kind = :kind"] + [filters[n] for n in sorted(chosen)])
+        subsets.append((chosen, predicate))
+    return subsets
+
+
+FILTER_SQL = {"term": "term = :term", "reason": "CAST(:reason AS text) = ANY(reasons)",
+              "time": "CAST(:time AS text) = ANY(times)",
+              "years": "year_group BETWEEN :year_from AND :year_to"}
+
+
+def heat_counts(db_session: Session, *, borough_id: int, resolution: int, kind: str,
+                filters: dict, school_id: int | None = None):
+    """Distinct pupils (and schools) per cell for the asked filters and for every relaxation of
+    them, in one pass (mapping.publication uses the relaxations to stop differencing)."""
+    active = {name: FILTER_SQL[name] for name in filters}
+    subsets = _subset_filters(active)
+    columns = ", ".join(
+        f"count(DISTINCT pupil_map_id) FILTER (WHERE {predicate}) AS p{k}"
+        for k, (_names, predicate) in enumerate(subsets))
+    full = subsets[-1][1]
+    sql = f"""
+        SELECT i, j, {columns},
+               count(DISTINCT school_id) FILTER (WHERE {full}) AS schools
+          FROM zone_cell
+         WHERE borough_id = :borough_id AND resolution = :resolution
+           AND (CAST(:school_id AS int) IS NULL OR school_id = :school_id)
+         GROUP BY i, j"""  # noqa: S608 (predicates from FILTER_SQL only)
+    params = {"borough_id": borough_id, "resolution": resolution, "kind": kind,
+              "school_id": school_id, **_filter_params(filters)}
+    rows = db_session.execute(text(sql), params).all()
+    return [s[0] for s in subsets], rows
+
+
+def _filter_params(filters: dict) -> dict:
+    params = {"term": None, "reason": None, "time": None, "year_from": 0, "year_to": 99}
+    params.update({k: v for k, v in filters.items() if k != "years"})
+    if "years" in filters:
+        params["year_from"], params["year_to"] = filters["years"]
+    return params
+
+
+def coverage(db_session: Session, *, borough_id: int, resolution: int, filters: dict,
+             school_id: int | None = None):
+    """Pupil maps whose session area covers each cell (who could have marked it)."""
+    sql = """
+        WITH maps AS (
+            SELECT session_id, count(*) AS n FROM pupil_map
+             WHERE borough_id = :borough_id
+               AND (CAST(:term AS text) IS NULL OR term = :term)
+               AND year_group BETWEEN :year_from AND :year_to
+             GROUP BY session_id)
+        SELECT c.i, c.j, sum(maps.n) AS coverage
+          FROM session_cell c JOIN maps ON maps.session_id = c.session_id
+         WHERE c.borough_id = :borough_id AND c.resolution = :resolution
+           AND (CAST(:school_id AS int) IS NULL OR c.school_id = :school_id)
+         GROUP BY c.i, c.j"""
+    params = {"borough_id": borough_id, "resolution": resolution, "school_id": school_id,
+              **_filter_params(filters)}
+    return {(row.i, row.j): int(row.coverage) for row in db_session.execute(text(sql), params)}
+
+
+def hexagon_geojson(db_session: Session, resolution: int, cells: list[tuple[int, int]]):
+    """Lon/lat GeoJSON of hexagons by their (i, j) index."""
+    if not cells:
+        return {}
+    sql = f"""
+        SELECT c.i, c.j, ST_AsGeoJSON(ST_Transform(ST_SetSRID(
+                   ST_Hexagon(:resolution, c.i, c.j), {_srid()}), 4326), 6) AS geometry
+          FROM unnest(CAST(:ii AS int[]), CAST(:jj AS int[])) AS c(i, j)"""  # noqa: S608
+    rows = db_session.execute(text(sql), {"resolution": resolution,
+                                          "ii": [c[0] for c in cells],
+                                          "jj": [c[1] for c in cells]})
+    return {(row.i, row.j): row.geometry for row in rows}
+
+
+def terms_with_maps(db_session: Session, borough_id: int) -> list[str]:
+    """Terms in which a borough has pupil maps, newest first."""
+    return list(db_session.scalars(text(
+        "SELECT DISTINCT term FROM pupil_map WHERE borough_id = :b ORDER BY term DESC"),
+        {"b": borough_id}))

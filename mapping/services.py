@@ -13,7 +13,7 @@ from core.audit import services as audit
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.geo import as_multipolygon
 from core.places.models import School
-from mapping import codes, queries
+from mapping import codes, queries, terms
 from mapping.models import MappingSession, NamedPlace, PupilMap
 
 DEFAULT_RADIUS_M = 1500
@@ -83,8 +83,10 @@ def create_session(*, db_session: Session, teacher: User, school_urn: int, class
     mapping_session = MappingSession(
         borough_id=school.borough_id, school_id=school.id, teacher_id=teacher.id,
         class_label=class_label, year_group=year_group, opens_at=opens_at, closes_at=closes_at,
-        expected_pupils=expected_pupils, area=f"SRID=4326;{_area_wkt(db_session, school, area)}")
+        expected_pupils=expected_pupils, area=f"SRID=4326;{_area_wkt(db_session, school, area)}",
+        term=terms.term_of(opens_at))
     _add_with_unique_code(db_session, mapping_session)
+    queries.add_session_cells(db_session, session_id=mapping_session.id)
     audit.record(db_session=db_session, action="session.create", user_id=teacher.id,
                  object_type="mapping_session", object_id=mapping_session.id,
                  borough_id=school.borough_id)

@@ -1,0 +1,85 @@
+"""GET /api/v1/heatmap: published (suppressed, rounded) cells for planners, as GeoJSON."""
+
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import RAISE, ValidationError, fields, validate
+
+from core import db
+from core.accounts.auth import roles_required
+from core.errors import Forbidden, InvalidInput, Unprocessable
+from core.places.schemas import StrictQuery
+from core.responses import geojson_response
+from havens import queries as haven_queries
+from mapping import heatmap, vocabulary
+
+api_blp = Blueprint("heatmap_api", __name__, url_prefix="/api/v1/heatmap",
+                    description="Borough heatmap: aggregates only, never a single pupil.")
+REFUSED = {
+    "school": "Planners cannot look at a single school: the borough picture is for many "
+              "schools together.",
+    "date": "Only whole terms can be chosen (term=2026-autumn), never days or date ranges.",
+    "from": "Only whole terms can be chosen (term=2026-autumn), never days or date ranges.",
+    "to": "Only whole terms can be chosen (term=2026-autumn), never days or date ranges.",
+    "zones": "Single pupils' drawings are never published; only cells are.",
+    "raw": "Single pupils' drawings are never published; only cells are.",
+}
+
+
+class HeatmapQuery(StrictQuery):
+    """The allowed questions: a borough, a cell size, safe or unsafe, and fixed categories."""
+
+    borough = fields.String(validate=validate.Length(max=16))
+    cell = fields.Integer(load_default=150, metadata={"description": "Hexagon size in metres: "
+                                                      "100, 150 or 250"})
+    kind = fields.String(load_default="unsafe", validate=validate.OneOf(vocabulary.KINDS))
+    term = fields.String(validate=validate.Length(max=16))
+    reason = fields.String(validate=validate.Length(max=24))
+    time = fields.String(validate=validate.Length(max=24))
+    year = fields.String(validate=validate.OneOf(list(heatmap.YEAR_BANDS)))
+
+
+def _refuse_forbidden_parameters() -> None:
+    for name, message in REFUSED.items():
+        if name in request.args:
+            raise InvalidInput(message, field=name)
+
+
+def _borough_id(code: str | None) -> int:
+    codes = haven_queries.borough_ids_by_code(db.session())
+    if current_user.role == "planner":
+        own = current_user.borough_id
+        if code and codes.get(code) != own:
+            raise Forbidden("Planners see their own borough only.")
+        return own
+    if not code:
+        raise InvalidInput("Say which borough (borough=E09000023).", field="borough")
+    if code not in codes:
+        raise InvalidInput(f"Unknown borough: {code}.", field="borough")
+    return codes[code]
+
+
+@api_blp.route("")
+@roles_required("planner")
+@api_blp.doc(security=[{"bearerAuth": []}, {"cookieAuth": []}], responses={"200": {
+    "description": "Published cells (GeoJSON FeatureCollection; counts rounded to 5)",
+    "content": {"application/geo+json": {"schema": {"type": "object"}}}}})
+def heatmap_cells():
+    """Cells where enough pupils from enough schools marked places, with rounded counts."""
+    _refuse_forbidden_parameters()
+    try:
+        args = HeatmapQuery(unknown=RAISE).load(request.args)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.normalized_messages().items()))
+        message = messages[0] if isinstance(messages, list) else str(messages)
+        if message == "Unknown field.":
+            message = f"'{field}' is not something this address accepts."
+        raise Unprocessable(message, field=field) from exc
+    question = heatmap.Question(
+        borough_id=_borough_id(args.get("borough")), resolution=args["cell"], kind=args["kind"],
+        term=args.get("term"), reason=args.get("reason"), time=args.get("time"),
+        years=args.get("year"))
+    cells = heatmap.published_cells(db_session=db.session(), question=question,
+                                    rule=heatmap.rule_for_planners())
+    return geojson_response(heatmap.feature_collection(db_session=db.session(),
+                                                       question=question, cells=cells))

@@ -1,0 +1,36 @@
+"""School terms: the only time periods the heatmap can be filtered by (pure).
+
+Whole terms, never arbitrary dates, so two allowed queries cannot be subtracted to isolate the
+few pupils of one day.
+"""
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+TERM = re.compile(r"^(\d{4})-(autumn|spring|summer)$")
+NAMES = {"autumn": "Autumn", "spring": "Spring", "summer": "Summer"}
+
+
+def term_of(moment: datetime | date) -> str:
+    """The term a moment falls in: autumn Sep-Dec, spring Jan-Mar, summer Apr-Aug."""
+    day = moment.astimezone(LONDON).date() if isinstance(moment, datetime) else moment
+    if day.month >= 9:
+        season = "autumn"
+    elif day.month <= 3:
+        season = "spring"
+    else:
+        season = "summer"
+    return f"{day.year}-{season}"
+
+
+def is_term(text: str) -> bool:
+    """Whether text names a term, like 2026-autumn."""
+    return bool(TERM.match(text or ""))
+
+
+def label(term: str) -> str:
+    """'2026-autumn' -> 'Autumn 2026'."""
+    year, season = TERM.match(term).groups()
+    return f"{NAMES[season]} {year}"
