@@ -88,6 +88,17 @@ def manage():
                            name=name or "", map=maps.manage_map(views))
 
 
+def _attempt(use_case) -> dict[str, str]:
+    """Run a use case for a checked form: {} when it worked, else {field: message} (and the
+    transaction is rolled back, so nothing is stored)."""
+    try:
+        use_case()
+    except AppError as exc:
+        db.session().rollback()
+        return {forms.error_field(exc): exc.message}
+    return {}
+
+
 def _form_page(template: str, values: dict, errors: dict, status: int = 200, **extra):
     return render_template(template, values=values, errors=errors,
                            tile_url=maps.tile_url(), tile_attribution=maps.tile_attribution(),
@@ -132,16 +143,11 @@ def edit(haven_id: int):
                           new=False, haven=haven)
     values = forms.haven_values(request.form)
     data, errors = forms.check_haven(values, new=False)
+    errors = errors or _attempt(lambda: services.update(
+        db_session=db.session(), haven_id=haven.id, data=data, actor=current_user))
     if not errors:
-        try:
-            services.update(db_session=db.session(), haven_id=haven.id, data=data,
-                            actor=current_user)
-        except AppError as exc:
-            db.session().rollback()
-            errors = {forms.error_field(exc): exc.message}
-        else:
-            flash("Saved.")
-            return redirect(url_for("havens.haven_page", haven_id=haven.id))
+        flash("Saved.")
+        return redirect(url_for("havens.haven_page", haven_id=haven.id))
     return _form_page("havens/form.html", values, errors, 422, new=False, haven=haven)
 
 
@@ -154,16 +160,11 @@ def visit(haven_id: int):
     values, errors = dict(request.form), {}
     if request.method == "POST":
         data, errors = forms.check_visit(request.form)
+        errors = errors or _attempt(lambda: services.log_visit(
+            db_session=db.session(), haven_id=haven.id, data=data, actor=current_user))
         if not errors:
-            try:
-                services.log_visit(db_session=db.session(), haven_id=haven.id, data=data,
-                                   actor=current_user)
-            except AppError as exc:
-                db.session().rollback()
-                errors = {forms.error_field(exc): exc.message}
-            else:
-                flash("Visit logged.")
-                return redirect(url_for("havens.haven_page", haven_id=haven.id))
+            flash("Visit logged.")
+            return redirect(url_for("havens.haven_page", haven_id=haven.id))
     return render_template("havens/visit.html", haven=haven, values=values, errors=errors,
                            today=services.today()), (422 if errors else 200)
 
