@@ -36,7 +36,8 @@ def init_app(app: Flask) -> None:
     if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         root.addHandler(handler)
     root.setLevel(app.config["LOG_LEVEL"])
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    for noisy in ("alembic.runtime.plugins", "weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     app.before_request(_start_timer)
     app.after_request(_log_request)
 

@@ -54,7 +54,8 @@ def _zone(rng, kind, geometry):
 
 def _pupil_map(rng, school_xy, hotspots) -> dict:
     features = []
-    for _name, centre in rng.sample(hotspots, rng.randint(1, len(hotspots))):
+    for _name, centre in rng.sample(hotspots, rng.randint(min(1, len(hotspots)),
+                                                          len(hotspots))):
         where = _near(rng, centre, 40)
         shape = rng.choice(["area", "area", "route", "spot"])
         if shape == "area":
@@ -66,7 +67,7 @@ def _pupil_map(rng, school_xy, hotspots) -> dict:
             geometry = {"type": "LineString", "coordinates": [_to_lonlat(*where),
                                                               _to_lonlat(*end)]}
         features.append(_zone(rng, "unsafe", geometry))
-    if rng.random() < 0.7:
+    if rng.random() < 0.7 or not features:
         features.append(_zone(rng, "safe", _polygon(rng, _near(rng, school_xy, 60), 70)))
     return {"type": "FeatureCollection", "features": features}
 
@@ -88,26 +89,53 @@ def _session_for(db_session, teacher, school, days_ago: int, label: str) -> Mapp
 
 
 def seed_mapping(*, db_session: Session, seed: int = 1) -> None:
-    """Three class sessions of the demo teacher, each with about two dozen pupils' maps."""
+    """Class sessions in several schools near the same uneasy places: the demo teacher's three,
+    and one each for four more schools (their teachers' passwords are random and unused), so
+    the borough heatmap has cells marked by enough pupils from enough schools."""
     teacher = accounts.get_by_email(db_session=db_session, email="teacher@demo.safehavens.test")
     if teacher is None or not teacher.schools:
         return
     rng = random.Random(seed + 200)
-    plan = [(teacher.schools[0], 40, "7B"), (teacher.schools[-1], 12, "8H"),
-            (teacher.schools[0], 0, "7C")]
-    for school, days_ago, label in plan:
-        _fill(db_session, rng, _session_for(db_session, teacher, school, days_ago, label),
-              db_session.get(School, school.id))
+    hotspots = _borough_hotspots(db_session, teacher.schools[0])
+    plan = [(teacher, teacher.schools[0], 40, "7B"), (teacher, teacher.schools[-1], 12, "8H"),
+            (teacher, teacher.schools[0], 0, "7C")]
+    for number, school in enumerate(_schools_near(db_session, hotspots, skip=teacher.schools)):
+        plan.append((_extra_teacher(db_session, school, number), school, 30 + number, "8A"))
+    for owner, school, days_ago, label in plan:
+        _fill(db_session, rng, _session_for(db_session, owner, school, days_ago, label),
+              school, hotspots)
 
 
-def _fill(db_session, rng, mapping_session, school) -> None:
+def _xy(db_session, school) -> tuple[float, float]:
     lon, lat = db_session.execute(select(School.location.ST_X(), School.location.ST_Y())
                                   .where(School.id == school.id)).one()
-    school_xy = transformer(4326, 27700).transform(lon, lat)
-    hotspots = [(name, (school_xy[0] + d * math.cos(math.radians(a)),
-                        school_xy[1] + d * math.sin(math.radians(a))))
-                for name, d, a in HOTSPOTS]
+    return transformer(4326, 27700).transform(lon, lat)
+
+
+def _borough_hotspots(db_session, school) -> list[tuple[str, tuple[float, float]]]:
+    x, y = _xy(db_session, school)
+    return [(name, (x + d * math.cos(math.radians(a)), y + d * math.sin(math.radians(a))))
+            for name, d, a in HOTSPOTS]
+
+
+def _schools_near(db_session, hotspots, skip, count: int = 4) -> list:
+    centre = (sum(h[1][0] for h in hotspots) / len(hotspots),
+              sum(h[1][1] for h in hotspots) / len(hotspots))
+    others = [s for s in db_session.scalars(select(School).order_by(School.urn)) if s not in skip]
+    others.sort(key=lambda s: math.dist(_xy(db_session, s), centre))
+    return others[:count]
+
+
+def _extra_teacher(db_session, school, number: int):
+    return accounts.create_user(
+        db_session=db_session, email=f"teacher{number + 2}@demo.safehavens.test",
+        password=secrets.token_urlsafe(18), role="teacher", school_urns=[school.urn])
+
+
+def _fill(db_session, rng, mapping_session, school, hotspots) -> None:
+    school_xy = _xy(db_session, school)
+    reachable = [h for h in hotspots if math.dist(h[1], school_xy) < 1100]
     for _pupil in range(PUPILS_PER_CLASS - rng.randint(0, 4)):
-        body = json.dumps(_pupil_map(rng, school_xy, hotspots)).encode()
+        body = json.dumps(_pupil_map(rng, school_xy, reachable)).encode()
         collect.submit(db_session=db_session, mapping_session=mapping_session, raw=body,
                        key=secrets.token_hex(16))
