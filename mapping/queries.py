@@ -252,3 +252,35 @@ def terms_with_maps(db_session: Session, borough_id: int) -> list[str]:
     return list(db_session.scalars(text(
         "SELECT DISTINCT term FROM pupil_map WHERE borough_id = :b ORDER BY term DESC"),
         {"b": borough_id}))
+
+
+def heat_tile(db_session: Session, *, resolution: int, cells: list[dict], z: int, x: int,
+              y: int) -> bytes:
+    """A Mapbox vector tile (layer 'heatmap') of published cells that touch tile z/x/y."""
+    sql = f"""
+        WITH cells AS (
+            SELECT * FROM unnest(CAST(:ii AS int[]), CAST(:jj AS int[]), CAST(:pp AS int[]),
+                                 CAST(:cc AS int[]), CAST(:rr AS float8[]))
+                       AS c(i, j, pupils, coverage, rate)),
+        shapes AS (
+            SELECT c.*, ST_Transform(ST_SetSRID(ST_Hexagon(:res, c.i, c.j), {_srid()}), 3857)
+                       AS geom
+              FROM cells c),
+        tile AS (
+            SELECT ST_AsMVTGeom(s.geom, ST_TileEnvelope(:z, :x, :y)) AS geom, s.pupils,
+                   s.coverage, s.rate
+              FROM shapes s WHERE s.geom && ST_TileEnvelope(:z, :x, :y, margin => 0.02))
+        SELECT ST_AsMVT(tile.*, 'heatmap') FROM tile"""  # noqa: S608 (SRID: an int)
+    params = {"res": resolution, "z": z, "x": x, "y": y,
+              "ii": [c["i"] for c in cells], "jj": [c["j"] for c in cells],
+              "pp": [c["pupils"] for c in cells], "cc": [c["coverage"] for c in cells],
+              "rr": [c["rate"] for c in cells]}
+    return bytes(db_session.scalar(text(sql), params) or b"")
+
+
+def borough_bounds(db_session: Session, borough_id: int):
+    """A borough's outline as GeoJSON text and its bounding box."""
+    return db_session.execute(text("""
+        SELECT ST_AsGeoJSON(boundary, 6) AS geometry, ST_XMin(boundary) AS west,
+               ST_YMin(boundary) AS south, ST_XMax(boundary) AS east, ST_YMax(boundary) AS north
+          FROM borough WHERE id = :id"""), {"id": borough_id}).one()
