@@ -63,7 +63,8 @@ def _pupil_map(rng, school_xy, hotspots) -> dict:
         elif shape == "spot":
             geometry = {"type": "Point", "coordinates": _to_lonlat(*where)}
         else:
-            end = _near(rng, where, 150)
+            angle, length = rng.uniform(0, 2 * math.pi), rng.uniform(60, 200)
+            end = (where[0] + length * math.cos(angle), where[1] + length * math.sin(angle))
             geometry = {"type": "LineString", "coordinates": [_to_lonlat(*where),
                                                               _to_lonlat(*end)]}
         features.append(_zone(rng, "unsafe", geometry))
