@@ -111,6 +111,14 @@ def _first_validation_message(messages) -> tuple[str | None, str]:
     return None, str(messages)
 
 
+def invalid_input(exc) -> InvalidInput:
+    """A marshmallow ValidationError as a clear 400 naming the first bad field."""
+    field, message = _first_validation_message(exc.normalized_messages())
+    if message == "Unknown field.":
+        message = f"'{field}' is not something this address accepts."
+    return InvalidInput(message, field=field)
+
+
 def _handle_http_exception(exc: HTTPException):
     status = exc.code or 500
     code, friendly = FRIENDLY.get(status, ("error", exc.description or "Error"))

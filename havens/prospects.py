@@ -36,10 +36,7 @@ def import_businesses(*, db_session: Session, path: str | Path,
             "address": business.address, "postcode": business.postcode, "lon": business.lon,
             "lat": business.lat, "opening_hours": _hours_json(business.opening_hours),
             "source": business.source, "source_id": business.source_id, "today": today()})
-        if inserted is None:
-            report.outside.append(f"row {business.row}: {business.source_id} {business.name}")
-        else:
-            report.count(inserted)
+        report.record(inserted, f"row {business.row}: {business.source_id} {business.name}")
         progress(1)
     db_session.commit()
     return report

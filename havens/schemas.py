@@ -14,7 +14,7 @@ from marshmallow import (
 )
 
 from core.places.postcodes import normalise_postcode
-from core.places.schemas import BBox, StrictQuery
+from core.places.schemas import BBox, Paged, StrictQuery
 from havens import hours
 from havens.models import BUSINESS_TYPES, OUTCOMES, STATUSES
 
@@ -249,13 +249,10 @@ class HavenFull(HavenPublic):
     source_id = fields.String(allow_none=True)
 
 
-class HavenPage(Schema):
+class HavenPage(Paged):
     """A page of havens."""
 
     items = fields.List(fields.Dict())
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class Visit(Schema):

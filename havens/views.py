@@ -7,13 +7,17 @@ from havens.models import Haven
 from havens.presenting import full_view, public_view
 
 
+def _codes(db_session: Session) -> dict[int, str]:
+    return {v: k for k, v in queries.borough_ids_by_code(db_session).items()}
+
+
 def present(db_session: Session, havens: list[Haven], user, at) -> list[dict]:
     """Each haven as this user may see it: full for its managers, public for everyone else
     (and for user=None)."""
     if not havens:
         return []
     places = queries.locations(db_session, [h.id for h in havens])
-    codes = {v: k for k, v in queries.borough_ids_by_code(db_session).items()}
+    codes = _codes(db_session)
     views = []
     for haven in havens:
         lon, lat = places[haven.id]
@@ -31,5 +35,4 @@ def present_one(db_session: Session, haven: Haven, user, at) -> dict:
 def export_inputs(db_session: Session, havens: list[Haven]) -> tuple[dict, dict]:
     """Locations and borough codes for an export."""
     places = queries.locations(db_session, [h.id for h in havens]) if havens else {}
-    codes = {v: k for k, v in queries.borough_ids_by_code(db_session).items()}
-    return places, codes
+    return places, _codes(db_session)

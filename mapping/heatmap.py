@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from core.errors import InvalidInput
+from core.errors import Forbidden, InvalidInput
+from havens import queries as haven_queries
 from mapping import queries, terms, vocabulary
 from mapping.publication import Rule, publishable, rate, rounded
 
@@ -30,6 +31,21 @@ class Question:
         active = {"term": self.term, "reason": self.reason, "time": self.time,
                   "years": YEAR_BANDS.get(self.years) if self.years else None}
         return {name: value for name, value in active.items() if value is not None}
+
+
+def borough_for(db_session: Session, user, code: str | None) -> int:
+    """The borough a heatmap question is about: a planner's own (asking for another is
+    refused); an admin names one."""
+    codes = haven_queries.borough_ids_by_code(db_session)
+    if user.role == "planner":
+        if code and codes.get(code) != user.borough_id:
+            raise Forbidden("Planners see their own borough only.")
+        return user.borough_id
+    if not code:
+        raise InvalidInput("Say which borough (borough=E09000023).", field="borough")
+    if code not in codes:
+        raise InvalidInput(f"Unknown borough: {code}.", field="borough")
+    return codes[code]
 
 
 def rule_for_planners() -> Rule:

@@ -6,10 +6,8 @@ from marshmallow import RAISE, ValidationError, fields, validate
 
 from core import db
 from core.accounts.auth import roles_required
-from core.errors import Forbidden, InvalidInput
 from core.places.schemas import StrictQuery
 from core.responses import geojson_response
-from havens import queries as haven_queries
 from mapping import heatmap, vocabulary
 
 api_blp = Blueprint("heatmap_api", __name__, url_prefix="/api/v1/heatmap",
@@ -48,20 +46,6 @@ class HeatmapQuery(StrictQuery):
     year = fields.String(validate=validate.OneOf(list(heatmap.YEAR_BANDS)))
 
 
-def _borough_id(code: str | None) -> int:
-    codes = haven_queries.borough_ids_by_code(db.session())
-    if current_user.role == "planner":
-        own = current_user.borough_id
-        if code and codes.get(code) != own:
-            raise Forbidden("Planners see their own borough only.")
-        return own
-    if not code:
-        raise InvalidInput("Say which borough (borough=E09000023).", field="borough")
-    if code not in codes:
-        raise InvalidInput(f"Unknown borough: {code}.", field="borough")
-    return codes[code]
-
-
 @api_blp.route("")
 @roles_required("planner")
 @api_blp.arguments(HeatmapQuery, location="query", as_kwargs=True, unknown=RAISE)
@@ -71,7 +55,8 @@ def _borough_id(code: str | None) -> int:
 def heatmap_cells(**args):
     """Cells where enough pupils from enough schools marked places, with rounded counts."""
     question = heatmap.Question(
-        borough_id=_borough_id(args.get("borough")), resolution=args["cell"], kind=args["kind"],
+        borough_id=heatmap.borough_for(db.session(), current_user, args.get("borough")),
+        resolution=args["cell"], kind=args["kind"],
         term=args.get("term"), reason=args.get("reason"), time=args.get("time"),
         years=args.get("year"))
     cells = heatmap.published_cells(db_session=db.session(), question=question,

@@ -4,11 +4,11 @@ import json
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user
+from marshmallow import RAISE, ValidationError
 
 from core import db
 from core.accounts.auth import roles_required
-from core.errors import InvalidInput, NotFound
-from havens import queries as haven_queries
+from core.errors import NotFound, invalid_input
 from mapping import heatmap, queries, terms, vocabulary
 from mapping.heatmap_api import HeatmapQuery
 
@@ -22,30 +22,17 @@ def resolution_for_zoom(z: int) -> int:
 
 
 def _question(args: dict, resolution: int) -> heatmap.Question:
-    borough_id = current_user.borough_id
-    if current_user.role == "admin" and args.get("borough"):
-        borough_id = haven_queries.borough_ids_by_code(db.session()).get(args["borough"])
-        if borough_id is None:
-            raise InvalidInput(f"Unknown borough: {args['borough']}.", field="borough")
-    if borough_id is None:
-        raise InvalidInput("Say which borough (borough=E09000023).", field="borough")
-    return heatmap.Question(borough_id=borough_id, resolution=resolution,
-                            kind=args.get("kind", "unsafe"), term=args.get("term"),
-                            reason=args.get("reason"), time=args.get("time"),
-                            years=args.get("year"))
+    return heatmap.Question(
+        borough_id=heatmap.borough_for(db.session(), current_user, args.get("borough")),
+        resolution=resolution, kind=args.get("kind", "unsafe"), term=args.get("term"),
+        reason=args.get("reason"), time=args.get("time"), years=args.get("year"))
 
 
 def _args() -> dict:
-    from marshmallow import RAISE, ValidationError
-
     try:
         return HeatmapQuery(unknown=RAISE).load(request.args)
     except ValidationError as exc:
-        field, messages = next(iter(exc.normalized_messages().items()))
-        message = messages[0] if isinstance(messages, list) else str(messages)
-        raise InvalidInput(message if message != "Unknown field." else
-                           f"'{field}' is not something this address accepts.",
-                           field=field) from exc
+        raise invalid_input(exc) from exc
 
 
 @pages.route("/tiles/heatmap/<int:z>/<int:x>/<int:y>.mvt")

@@ -43,7 +43,3 @@ def session_id() -> int | None:
         return None
     return data.get("s")
 
-
-def clear(response) -> None:
-    """Forget the pupil cookie."""
-    response.delete_cookie(COOKIE, path="/")

@@ -161,11 +161,6 @@ def map_ids(db_session: Session) -> list[int]:
     return list(db_session.scalars(select(PupilMap.id).order_by(PupilMap.id)))
 
 
-def session_ids(db_session: Session) -> list[int]:
-    """Every session id, in order."""
-    return list(db_session.scalars(select(MappingSession.id).order_by(MappingSession.id)))
-
-
 def _subset_filters(filters: dict[str, str]) -> list[tuple[frozenset, str]]:
     """Every subset of the active filters, as (names, SQL predicate)."""
     names = list(filters)

@@ -20,7 +20,7 @@ from core import db
 from core.accounts.auth import roles_required
 from core.errors import AppError, InvalidInput
 from core.places.models import School
-from mapping import codes, forms, maps, queries, results, services, summary, vocabulary
+from mapping import codes, forms, maps, queries, results, services, summary
 
 pages = Blueprint("mapping", __name__, url_prefix="/mapping")
 QUESTIONS = (("Why?", "reasons"), ("When?", "times"), ("What would help?", "suggestions"))
@@ -212,7 +212,3 @@ def summary_file(session_id: int, kind: str):
     return Response(summary.summary_csv(made), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
-
-@pages.app_context_processor
-def _mapping_labels():
-    return {"mapping_vocabulary": vocabulary}

@@ -54,13 +54,18 @@ class School(Schema):
     lat = fields.Float()
 
 
-class SchoolPage(Schema):
-    """A page of schools."""
+class Paged(Schema):
+    """How much of a list a page holds."""
 
-    items = fields.List(fields.Nested(School))
     total = fields.Integer()
     limit = fields.Integer()
     offset = fields.Integer()
+
+
+class SchoolPage(Paged):
+    """A page of schools."""
+
+    items = fields.List(fields.Nested(School))
 
 
 class PostcodeLocation(Schema):

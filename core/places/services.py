@@ -38,6 +38,13 @@ class ImportReport:
         else:
             self.updated += 1
 
+    def record(self, inserted: bool | None, what: str) -> None:
+        """Count an upsert's outcome; None means the row lay outside every borough."""
+        if inserted is None:
+            self.outside.append(what)
+        else:
+            self.count(inserted)
+
 
 def _read(reader, *args, **kwargs):
     try:
@@ -87,11 +94,8 @@ def import_schools(*, db_session: Session, path: str | Path, la_name: str | None
     rows = _read(readers.read_schools, path, la_name)
     report = ImportReport(rejected=rows.rejected, skipped=rows.skipped)
     for school in rows.good:
-        inserted = queries.upsert_school(db_session, school)
-        if inserted is None:
-            report.outside.append(f"row {school.row}: URN {school.urn} {school.name}")
-        else:
-            report.count(inserted)
+        report.record(queries.upsert_school(db_session, school),
+                      f"row {school.row}: URN {school.urn} {school.name}")
         progress(1)
     db_session.commit()
     return report
