@@ -47,6 +47,7 @@ def from_environment() -> dict:
         "PRIVACY_MIN_SCHOOLS": _env_int("PRIVACY_MIN_SCHOOLS", 3),
         "PRIVACY_ROUND_TO": _env_int("PRIVACY_ROUND_TO", 5),
         "PRIVACY_MIN_CELL_M": _env_int("PRIVACY_MIN_CELL_M", 100),
+        "PRIVACY_SCHOOL_MIN_PUPILS": _env_int("PRIVACY_SCHOOL_MIN_PUPILS", 5),
         "PUPIL_DATA_RETENTION_DAYS": _env_int("PUPIL_DATA_RETENTION_DAYS", 730),
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "STAFF_IDLE_MINUTES": _env_int("STAFF_IDLE_MINUTES", 30),
@@ -90,6 +91,8 @@ def check_safe(config: dict) -> None:
         problems.append(f"PRIVACY_MIN_PUPILS must be at least {PRIVACY_FLOOR_PUPILS}")
     if config["PRIVACY_MIN_SCHOOLS"] < PRIVACY_FLOOR_SCHOOLS:
         problems.append(f"PRIVACY_MIN_SCHOOLS must be at least {PRIVACY_FLOOR_SCHOOLS}")
+    if config["PRIVACY_SCHOOL_MIN_PUPILS"] < PRIVACY_FLOOR_PUPILS:
+        problems.append(f"PRIVACY_SCHOOL_MIN_PUPILS must be at least {PRIVACY_FLOOR_PUPILS}")
     if config["PRIVACY_MIN_CELL_M"] < 100:
         problems.append("PRIVACY_MIN_CELL_M must be at least 100 (metres)")
     if config["PRIVACY_ROUND_TO"] < 1:

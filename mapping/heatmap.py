@@ -1,17 +1,27 @@
-"""The borough heatmap: exact counts in, published (suppressed, rounded) cells out."""
+"""The heatmap: exact counts in, published (suppressed, rounded) cells out.
+
+One `Question` is one allowed view: whole terms and fixed categories, for the whole borough, for
+one school (the school's own view, with its lower threshold) or for every school but one (what a
+school compares itself with). Net cells and equal weighting are computed from the published
+counts (and, for weighting, the schools' shares of cells that are already published).
+"""
 
 import json
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from core.errors import Forbidden, InvalidInput
+from core.errors import Forbidden, InvalidInput, NotFound
 from havens import queries as haven_queries
 from mapping import queries, terms, vocabulary
-from mapping.publication import Rule, publishable, rate, rounded
+from mapping.publication import Rule, net_share, publishable, rate, rounded, stepped
 
 YEAR_BANDS = {"primary": (1, 6), "years_7_9": (7, 9), "years_10_13": (10, 13)}
+KINDS = ("unsafe", "safe", "net")
+WEIGHTINGS = ("pupils", "schools")
+Cell = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -25,12 +35,24 @@ class Question:
     reason: str | None = None
     time: str | None = None
     years: str | None = None
+    weighting: str = "pupils"
+    school_id: int | None = None  # only this school (a school's own view)
+    other_than: int | None = None  # every school but this one (what a school compares with)
 
     def filters(self) -> dict:
         """The active filters, as the queries expect them."""
         active = {"term": self.term, "reason": self.reason, "time": self.time,
                   "years": YEAR_BANDS.get(self.years) if self.years else None}
         return {name: value for name, value in active.items() if value is not None}
+
+    def scope(self, cell: Cell | None = None) -> dict:
+        """Which schools (and optionally which one cell) the counts come from."""
+        return {"school_id": self.school_id, "other_than": self.other_than, "cell": cell}
+
+    def described(self) -> dict:
+        """The question's filters as they are echoed back in answers and exports."""
+        return {"kind": self.kind, "term": self.term, "reason": self.reason, "time": self.time,
+                "year": self.years, "cell": self.resolution, "weighting": self.weighting}
 
 
 def borough_for(db_session: Session, user, code: str | None) -> int:
@@ -49,22 +71,33 @@ def borough_for(db_session: Session, user, code: str | None) -> int:
 
 
 def rule_for_planners() -> Rule:
-    """The configured publication thresholds."""
+    """The configured thresholds for anything seen beyond a school."""
     config = current_app.config
     return Rule(config["PRIVACY_MIN_PUPILS"], config["PRIVACY_MIN_SCHOOLS"],
-                config["PRIVACY_ROUND_TO"])
+                config["PRIVACY_ROUND_TO"], config["PRIVACY_MIN_CELL_M"])
 
 
-def check(question: Question, db_session: Session) -> None:
+def rule_for_school() -> Rule:
+    """The thresholds for a school's view of its own pupils' maps."""
+    config = current_app.config
+    return Rule(config["PRIVACY_SCHOOL_MIN_PUPILS"], 1, config["PRIVACY_ROUND_TO"], 50)
+
+
+def check(question: Question, db_session: Session, rule: Rule) -> None:
     """Refuse a question that names something that does not exist, with a clear message."""
     if question.resolution not in queries.RESOLUTIONS:
         raise InvalidInput(f"cell must be one of {', '.join(map(str, queries.RESOLUTIONS))} "
                            "(metres).", field="cell")
-    if question.resolution < current_app.config["PRIVACY_MIN_CELL_M"]:
-        raise InvalidInput(f"Cells smaller than {current_app.config['PRIVACY_MIN_CELL_M']} m "
-                           "are not published.", field="cell")
-    if question.kind not in vocabulary.KINDS:
-        raise InvalidInput("kind must be unsafe or safe.", field="kind")
+    if question.resolution < rule.min_cell_m:
+        raise InvalidInput(f"Cells smaller than {rule.min_cell_m} m are not shown here.",
+                           field="cell")
+    if question.kind not in KINDS:
+        raise InvalidInput("kind must be unsafe, safe or net.", field="kind")
+    if question.weighting not in WEIGHTINGS:
+        raise InvalidInput("weighting must be pupils or schools.", field="weighting")
+    if question.kind == "net" and question.reason:
+        raise InvalidInput("Reasons belong to unsafe or safe places: choose kind=unsafe or "
+                           "kind=safe to filter by reason.", field="reason")
     if question.reason and question.reason not in vocabulary.reasons_for(question.kind):
         raise InvalidInput(f"Unknown reason for {question.kind} places: {question.reason}.",
                            field="reason")
@@ -78,35 +111,129 @@ def check(question: Question, db_session: Session) -> None:
                            field="term")
 
 
-def published_cells(*, db_session: Session, question: Question, rule: Rule) -> list[dict]:
-    """Cells that pass the publication rule, with rounded counts and rates."""
-    check(question, db_session)
+def _published_kind(db_session: Session, question: Question, rule: Rule,
+                    cell: Cell | None = None) -> dict[Cell, dict]:
+    """Unsafe or safe cells that pass the rule, with rounded pupils, coverage and rate."""
     filters = question.filters()
     _names, rows = queries.heat_counts(db_session, borough_id=question.borough_id,
                                        resolution=question.resolution, kind=question.kind,
-                                       filters=filters)
+                                       filters=filters, scope=question.scope(cell))
     cover = queries.coverage(db_session, borough_id=question.borough_id,
-                             resolution=question.resolution, filters=filters)
-    cells = []
+                             resolution=question.resolution, filters=filters,
+                             scope=question.scope(cell))
+    cells = {}
     for row in rows:
         counts = [getattr(row, f"p{k}") for k in range(1 << len(filters))]
         covered = cover.get((row.i, row.j), 0)
         if covered >= rule.min_pupils and publishable(counts, row.schools, rule):
             pupils, coverage = rounded(counts[-1], rule.round_to), rounded(covered, rule.round_to)
-            cells.append({"i": row.i, "j": row.j, "pupils": pupils, "coverage": coverage,
-                          "rate": rate(pupils, coverage)})
+            cells[(row.i, row.j)] = {"i": row.i, "j": row.j, "pupils": pupils,
+                                     "coverage": coverage, "rate": rate(pupils, coverage)}
     return cells
+
+
+def _published_net(db_session: Session, question: Question, rule: Rule,
+                   cell: Cell | None = None) -> dict[Cell, dict]:
+    """Cells where unsafe or safe marks are published; a side that is not counts as none."""
+    unsafe = _published_kind(db_session, replace(question, kind="unsafe"), rule, cell)
+    safe = _published_kind(db_session, replace(question, kind="safe"), rule, cell)
+    cells = {}
+    for key in unsafe.keys() | safe.keys():
+        u, s = unsafe.get(key, {}).get("pupils", 0), safe.get(key, {}).get("pupils", 0)
+        coverage = (unsafe.get(key) or safe[key])["coverage"]
+        cells[key] = {"i": key[0], "j": key[1], "unsafe": u, "safe": s, "coverage": coverage,
+                      "net": net_share(u, s, coverage)}
+    return cells
+
+
+def _weigh_schools_equally(db_session: Session, question: Question,
+                           cells: dict[Cell, dict], cell: Cell | None = None) -> None:
+    """Replace each published cell's share by the mean of its schools' shares (each school
+    whose pupils could have marked the cell counts once), rounded to 0.05."""
+    if not cells:
+        return
+    args = {"borough_id": question.borough_id, "resolution": question.resolution,
+            "filters": question.filters(), "scope": question.scope(cell)}
+    schools_by_cell = defaultdict(list)
+    for (i, j, school), covered in queries.coverage(db_session, by_school=True, **args).items():
+        schools_by_cell[(i, j)].append((school, covered))
+    sides = ("unsafe", "safe") if question.kind == "net" else (question.kind,)
+    marks = {side: queries.heat_counts_by_school(db_session, kind=side, **args) for side in sides}
+    for key, published in cells.items():
+        shares = []
+        for school, covered in schools_by_cell[key]:
+            if question.kind == "net":  # a side counts only where it is itself published
+                u = marks["unsafe"].get((*key, school), 0) if published["unsafe"] else 0
+                s = marks["safe"].get((*key, school), 0) if published["safe"] else 0
+                shares.append((u - s) / covered)
+            else:
+                shares.append(marks[question.kind].get((*key, school), 0) / covered)
+        value = stepped(sum(shares) / len(shares)) if shares else None
+        published["net" if question.kind == "net" else "rate"] = value
+
+
+def _answer(db_session: Session, question: Question, rule: Rule,
+            cell: Cell | None = None) -> dict[Cell, dict]:
+    finder = _published_net if question.kind == "net" else _published_kind
+    cells = finder(db_session, question, rule, cell)
+    if question.weighting == "schools":
+        _weigh_schools_equally(db_session, question, cells, cell)
+    return cells
+
+
+def published_cells(*, db_session: Session, question: Question, rule: Rule) -> list[dict]:
+    """Cells that pass the publication rule, with rounded counts and their share."""
+    check(question, db_session, rule)
+    return sorted(_answer(db_session, question, rule).values(), key=lambda c: (c["i"], c["j"]))
+
+
+def _breakdown(db_session: Session, question: Question, rule: Rule, cell: Cell,
+               field: str, options: dict) -> list[dict]:
+    """Published counts for each answer to one question (reason or time), most first."""
+    items = []
+    for key, label in options.items():
+        found = _published_kind(db_session, replace(question, **{field: key}), rule, cell)
+        if cell in found:
+            items.append({"key": key, "label": label, "pupils": found[cell]["pupils"]})
+    return sorted(items, key=lambda item: -item["pupils"])
+
+
+def cell_details(*, db_session: Session, question: Question, rule: Rule, cell: Cell) -> dict:
+    """One published cell's numbers with its top reasons and times; each breakdown is itself an
+    allowed question, so an answer too small to publish is left out, never shown small."""
+    check(question, db_session, rule)
+    found = _answer(db_session, question, rule, cell).get(cell)
+    if found is None:
+        raise NotFound("This hexagon has too few answers to show.")
+    sides = ("unsafe", "safe") if question.kind == "net" else (question.kind,)
+    details = {}
+    for side in sides:
+        asked = replace(question, kind=side, weighting="pupils")
+        if cell not in _published_kind(db_session, asked, rule, cell):
+            continue
+        details[side] = {
+            "reasons": [] if asked.reason else _breakdown(
+                db_session, asked, rule, cell, "reason", vocabulary.reasons_for(side)),
+            "times": [] if asked.time else _breakdown(
+                db_session, asked, rule, cell, "time", vocabulary.TIMES)}
+    return {"id": cell_id(question.resolution, cell), **found, "kind": question.kind,
+            "weighting": question.weighting, "breakdown": details}
+
+
+def cell_id(resolution: int, cell: Cell) -> str:
+    """A cell's stable id: size, then its grid indices."""
+    return f"{resolution}:{cell[0]}:{cell[1]}"
 
 
 def feature_collection(*, db_session: Session, question: Question, cells: list[dict]) -> dict:
     """Published cells as GeoJSON (lon/lat hexagons)."""
     shapes = queries.hexagon_geojson(db_session, question.resolution,
                                      [(c["i"], c["j"]) for c in cells])
-    features = [{"type": "Feature", "id": f"{question.resolution}:{c['i']}:{c['j']}",
-                 "geometry": json.loads(shapes[(c["i"], c["j"])]),
-                 "properties": {"kind": question.kind, "pupils": c["pupils"],
-                                "coverage": c["coverage"], "rate": c["rate"]}} for c in cells]
-    return {"type": "FeatureCollection", "features": features,
-            "filters": {"kind": question.kind, "term": question.term, "reason": question.reason,
-                        "time": question.time, "year": question.years,
-                        "cell": question.resolution}}
+    features = []
+    for c in cells:
+        properties = {key: value for key, value in c.items() if key not in ("i", "j")}
+        features.append({"type": "Feature", "id": cell_id(question.resolution, (c["i"], c["j"])),
+                         "geometry": json.loads(shapes[(c["i"], c["j"])]),
+                         "properties": {"kind": question.kind, "cell_m": question.resolution,
+                                        "weighting": question.weighting, **properties}})
+    return {"type": "FeatureCollection", "features": features, "filters": question.described()}

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -182,3 +183,14 @@ class SessionCell(Base):
     school_id: Mapped[int] = mapped_column(Integer)
     borough_id: Mapped[int] = mapped_column(Integer)
     term: Mapped[str] = mapped_column(String(12))
+
+
+class HeatmapState(Base):
+    """One row: a version bumped by a trigger whenever zone_cell or session_cell changes."""
+
+    __tablename__ = "heatmap_state"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default=text("1"))
+    version: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now())

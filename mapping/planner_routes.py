@@ -1,31 +1,26 @@
 """The planners' heatmap: a map page and its vector tiles (published cells only)."""
 
 import json
+from datetime import date
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from flask_login import current_user
 from marshmallow import RAISE, ValidationError
 
 from core import db
 from core.accounts.auth import roles_required
 from core.errors import NotFound, invalid_input
-from mapping import heatmap, queries, terms, vocabulary
-from mapping.heatmap_api import HeatmapQuery
+from mapping import heat_cache, heat_scale, heatmap, heatmap_reports, queries, terms, vocabulary
+from mapping.heatmap_api import HeatmapQuery, borough_question
 
 pages = Blueprint("planners", __name__)
 MAX_ZOOM = 22
+FILTERS = ("kind", "term", "reason", "time", "year", "weighting")
+EXPORTS = ("geojson", "csv", "html", "png", "pdf")
 
 
 def resolution_for_zoom(z: int) -> int:
     """Coarser cells when zoomed out: 250 m up to z13, 150 m at z14, 100 m closer in."""
     return 250 if z <= 13 else 150 if z == 14 else 100
-
-
-def _question(args: dict, resolution: int) -> heatmap.Question:
-    return heatmap.Question(
-        borough_id=heatmap.borough_for(db.session(), current_user, args.get("borough")),
-        resolution=resolution, kind=args.get("kind", "unsafe"), term=args.get("term"),
-        reason=args.get("reason"), time=args.get("time"), years=args.get("year"))
 
 
 def _args() -> dict:
@@ -42,9 +37,9 @@ def heatmap_tile(z: int, x: int, y: int):
     if not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
         raise NotFound(f"There is no tile {z}/{x}/{y}.")
     args = _args()
-    question = _question(args, resolution_for_zoom(z))
-    cells = heatmap.published_cells(db_session=db.session(), question=question,
-                                    rule=heatmap.rule_for_planners())
+    question = borough_question(args, resolution_for_zoom(z))
+    cells = heat_cache.published_cells(db_session=db.session(), question=question,
+                                       rule=heatmap.rule_for_planners())
     tile = queries.heat_tile(db.session(), resolution=question.resolution, cells=cells,
                              z=z, x=x, y=y)
     return Response(tile, mimetype="application/vnd.mapbox-vector-tile",
@@ -56,12 +51,11 @@ def heatmap_tile(z: int, x: int, y: int):
 def heatmap_page():
     """The borough heatmap for planners, with filters and a plain-words legend."""
     args = _args()
-    question = _question(args, 150)
-    heatmap.check(question, db.session())
+    question = borough_question(args, 150)
+    heatmap.check(question, db.session(), heatmap.rule_for_planners())
     outline = queries.borough_bounds(db.session(), question.borough_id)
     available = queries.terms_with_maps(db.session(), question.borough_id)
-    tile_args = {k: v for k, v in args.items() if k in ("kind", "term", "reason", "time", "year")
-                 and v}
+    tile_args = {k: v for k, v in args.items() if k in FILTERS and v}
     config = {
         "tiles": current_app.config["TILE_URL"],
         "attribution": current_app.config["TILE_ATTRIBUTION"],
@@ -72,10 +66,30 @@ def heatmap_page():
         "schools": url_for("places_api.list_schools", format="geojson", limit=1000),
         "havens": url_for("havens_api.list_havens", format="geojson", limit=2000),
         "kind": question.kind,
+        "cellAt": url_for("heatmap_api.heatmap_cell_at", **tile_args),
+        "legend": heat_scale.legend(question.kind),
     }
     return render_template("mapping/heatmap.html", config=config, args=args,
                            terms=[(t, terms.label(t)) for t in available],
-                           reasons=vocabulary.reasons_for(question.kind),
+                           legend=heat_scale.legend(question.kind),
+                           exports={fmt: url_for("planners.heatmap_export", fmt=fmt, **tile_args)
+                                    for fmt in EXPORTS},
+                           reasons=({} if question.kind == "net"
+                                    else vocabulary.reasons_for(question.kind)),
                            times=vocabulary.TIMES, years=heatmap.YEAR_BANDS,
                            min_pupils=current_app.config["PRIVACY_MIN_PUPILS"],
                            min_schools=current_app.config["PRIVACY_MIN_SCHOOLS"])
+
+
+@pages.route("/mapping/heatmap/export.<any(geojson, csv, html, png, pdf):fmt>")
+@roles_required("planner")
+def heatmap_export(fmt: str):
+    """The published heatmap as a file: GeoJSON, CSV, a standalone map, or a report picture."""
+    args = _args()
+    question = borough_question(args, args["cell"])
+    report = heatmap_reports.build(db_session=db.session(), question=question,
+                                   rule=heatmap.rule_for_planners(), fmt=fmt,
+                                   today=date.today())
+    return Response(report.content, content_type=report.mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{report.filename}"',
+        "Cache-Control": "private, no-store"})

@@ -17,6 +17,7 @@ class Rule:
     min_pupils: int = 10
     min_schools: int = 3
     round_to: int = 5
+    min_cell_m: int = 100
 
 
 def publishable(pupils_by_relaxation: list[int], schools: int, rule: Rule) -> bool:
@@ -37,3 +38,13 @@ def rounded(count: int, to: int) -> int:
 def rate(part: int, whole: int) -> float | None:
     """A share in [0, 1] to two decimals, from already rounded counts."""
     return None if whole <= 0 else round(min(part / whole, 1.0), 2)
+
+
+def net_share(unsafe: int, safe: int, whole: int) -> float | None:
+    """(unsafe - safe) / whole in [-1, 1] to two decimals, from already rounded counts."""
+    return None if whole <= 0 else round(max(-1.0, min((unsafe - safe) / whole, 1.0)), 2)
+
+
+def stepped(value: float, step: float = 0.05) -> float:
+    """A share rounded to a coarse step (equal-weighted shares are published this coarsely)."""
+    return round(round(value / step) * step, 2)

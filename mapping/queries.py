@@ -177,10 +177,26 @@ FILTER_SQL = {"term": "term = :term", "reason": "CAST(:reason AS text) = ANY(rea
               "years": "year_group BETWEEN :year_from AND :year_to"}
 
 
+_SCOPE_SQL = """
+           AND (CAST(:school_id AS int) IS NULL OR {t}school_id = :school_id)
+           AND (CAST(:other_than AS int) IS NULL OR {t}school_id <> :other_than)
+           AND (CAST(:ci AS int) IS NULL OR ({t}i = :ci AND {t}j = :cj))"""
+
+
+def _scope_params(scope: dict | None) -> dict:
+    scope = scope or {}
+    cell = scope.get("cell") or (None, None)
+    return {"school_id": scope.get("school_id"), "other_than": scope.get("other_than"),
+            "ci": cell[0], "cj": cell[1]}
+
+
 def heat_counts(db_session: Session, *, borough_id: int, resolution: int, kind: str,
-                filters: dict, school_id: int | None = None):
+                filters: dict, scope: dict | None = None):
     """Distinct pupils (and schools) per cell for the asked filters and for every relaxation of
-    them, in one pass (mapping.publication uses the relaxations to stop differencing)."""
+    them, in one pass (mapping.publication uses the relaxations to stop differencing).
+
+    `scope` may hold `school_id` (one school), `other_than` (every school but one) and `cell`
+    ((i, j), one cell)."""
     active = {name: FILTER_SQL[name] for name in filters}
     subsets = _subset_filters(active)
     columns = ", ".join(
@@ -191,13 +207,28 @@ def heat_counts(db_session: Session, *, borough_id: int, resolution: int, kind: 
         SELECT i, j, {columns},
                count(DISTINCT school_id) FILTER (WHERE {full}) AS schools
           FROM zone_cell
-         WHERE borough_id = :borough_id AND resolution = :resolution
-           AND (CAST(:school_id AS int) IS NULL OR school_id = :school_id)
+         WHERE borough_id = :borough_id AND resolution = :resolution {_SCOPE_SQL.format(t="")}
          GROUP BY i, j"""  # noqa: S608 (predicates from FILTER_SQL only)
     params = {"borough_id": borough_id, "resolution": resolution, "kind": kind,
-              "school_id": school_id, **_filter_params(filters)}
+              **_scope_params(scope), **_filter_params(filters)}
     rows = db_session.execute(text(sql), params).all()
     return [s[0] for s in subsets], rows
+
+
+def heat_counts_by_school(db_session: Session, *, borough_id: int, resolution: int, kind: str,
+                          filters: dict, scope: dict | None = None):
+    """Distinct pupils per cell and school for the asked filters (for equal weighting)."""
+    predicate = " AND ".join(["kind = :kind"] + [FILTER_SQL[name] for name in sorted(filters)])
+    sql = f"""
+        SELECT i, j, school_id, count(DISTINCT pupil_map_id) AS pupils
+          FROM zone_cell
+         WHERE borough_id = :borough_id AND resolution = :resolution AND {predicate}
+               {_SCOPE_SQL.format(t="")}
+         GROUP BY i, j, school_id"""  # noqa: S608 (predicates from FILTER_SQL only)
+    params = {"borough_id": borough_id, "resolution": resolution, "kind": kind,
+              **_scope_params(scope), **_filter_params(filters)}
+    return {(row.i, row.j, row.school_id): int(row.pupils)
+            for row in db_session.execute(text(sql), params)}
 
 
 def _filter_params(filters: dict) -> dict:
@@ -209,23 +240,28 @@ def _filter_params(filters: dict) -> dict:
 
 
 def coverage(db_session: Session, *, borough_id: int, resolution: int, filters: dict,
-             school_id: int | None = None):
-    """Pupil maps whose session area covers each cell (who could have marked it)."""
-    sql = """
+             scope: dict | None = None, by_school: bool = False):
+    """Pupil maps whose session area covers each cell (who could have marked it), keyed by
+    (i, j), or by (i, j, school_id) with `by_school`."""
+    group = "c.i, c.j, c.school_id" if by_school else "c.i, c.j"
+    sql = f"""
         WITH maps AS (
             SELECT session_id, count(*) AS n FROM pupil_map
              WHERE borough_id = :borough_id
                AND (CAST(:term AS text) IS NULL OR term = :term)
                AND year_group BETWEEN :year_from AND :year_to
              GROUP BY session_id)
-        SELECT c.i, c.j, sum(maps.n) AS coverage
+        SELECT {group}, sum(maps.n) AS coverage
           FROM session_cell c JOIN maps ON maps.session_id = c.session_id
          WHERE c.borough_id = :borough_id AND c.resolution = :resolution
-           AND (CAST(:school_id AS int) IS NULL OR c.school_id = :school_id)
-         GROUP BY c.i, c.j"""
-    params = {"borough_id": borough_id, "resolution": resolution, "school_id": school_id,
-              **_filter_params(filters)}
-    return {(row.i, row.j): int(row.coverage) for row in db_session.execute(text(sql), params)}
+               {_SCOPE_SQL.format(t="c.")}
+         GROUP BY {group}"""  # noqa: S608 (fixed column lists)
+    params = {"borough_id": borough_id, "resolution": resolution,
+              **_scope_params(scope), **_filter_params(filters)}
+    rows = db_session.execute(text(sql), params)
+    if by_school:
+        return {(row.i, row.j, row.school_id): int(row.coverage) for row in rows}
+    return {(row.i, row.j): int(row.coverage) for row in rows}
 
 
 def hexagon_geojson(db_session: Session, resolution: int, cells: list[tuple[int, int]]):
@@ -249,27 +285,31 @@ def terms_with_maps(db_session: Session, borough_id: int) -> list[str]:
         {"b": borough_id}))
 
 
+TILE_PROPERTIES = {"pupils": "int", "coverage": "int", "rate": "float8", "unsafe": "int",
+                   "safe": "int", "net": "float8"}
+
+
 def heat_tile(db_session: Session, *, resolution: int, cells: list[dict], z: int, x: int,
               y: int) -> bytes:
-    """A Mapbox vector tile (layer 'heatmap') of published cells that touch tile z/x/y."""
+    """A Mapbox vector tile (layer 'heatmap') of published cells that touch tile z/x/y, with
+    their cell index and published numbers (a number a cell lacks is left out)."""
+    names = ", ".join(TILE_PROPERTIES)
+    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in TILE_PROPERTIES.items())
     sql = f"""
         WITH cells AS (
-            SELECT * FROM unnest(CAST(:ii AS int[]), CAST(:jj AS int[]), CAST(:pp AS int[]),
-                                 CAST(:cc AS int[]), CAST(:rr AS float8[]))
-                       AS c(i, j, pupils, coverage, rate)),
+            SELECT * FROM unnest(CAST(:i AS int[]), CAST(:j AS int[]), {arrays})
+                       AS c(i, j, {names})),
         shapes AS (
             SELECT c.*, ST_Transform(ST_SetSRID(ST_Hexagon(:res, c.i, c.j), {_srid()}), 3857)
                        AS geom
               FROM cells c),
         tile AS (
-            SELECT ST_AsMVTGeom(s.geom, ST_TileEnvelope(:z, :x, :y)) AS geom, s.pupils,
-                   s.coverage, s.rate
+            SELECT ST_AsMVTGeom(s.geom, ST_TileEnvelope(:z, :x, :y)) AS geom, s.i, s.j,
+                   {", ".join(f"s.{name}" for name in TILE_PROPERTIES)}
               FROM shapes s WHERE s.geom && ST_TileEnvelope(:z, :x, :y, margin => 0.02))
-        SELECT ST_AsMVT(tile.*, 'heatmap') FROM tile"""  # noqa: S608 (SRID: an int)
+        SELECT ST_AsMVT(tile.*, 'heatmap') FROM tile"""  # noqa: S608 (fixed names; SRID: int)
     params = {"res": resolution, "z": z, "x": x, "y": y,
-              "ii": [c["i"] for c in cells], "jj": [c["j"] for c in cells],
-              "pp": [c["pupils"] for c in cells], "cc": [c["coverage"] for c in cells],
-              "rr": [c["rate"] for c in cells]}
+              **{name: [c.get(name) for c in cells] for name in ("i", "j", *TILE_PROPERTIES)}}
     return bytes(db_session.scalar(text(sql), params) or b"")
 
 
@@ -279,3 +319,70 @@ def borough_bounds(db_session: Session, borough_id: int):
         SELECT ST_AsGeoJSON(boundary, 6) AS geometry, ST_XMin(boundary) AS west,
                ST_YMin(boundary) AS south, ST_XMax(boundary) AS east, ST_YMax(boundary) AS north
           FROM borough WHERE id = :id"""), {"id": borough_id}).one()
+
+
+def report_points(db_session: Session, borough_id: int) -> dict[str, list[dict]]:
+    """A borough's schools and active Safe Havens as name, lon, lat (for report maps)."""
+    sql = """
+        SELECT 'schools' AS layer, name, ST_X(location) AS lon, ST_Y(location) AS lat
+          FROM school WHERE borough_id = :b
+        UNION ALL
+        SELECT 'havens', name, ST_X(location), ST_Y(location)
+          FROM haven WHERE borough_id = :b AND status = 'active'
+         ORDER BY 1, 2"""
+    points: dict[str, list[dict]] = {"schools": [], "havens": []}
+    for row in db_session.execute(text(sql), {"b": borough_id}):
+        points[row.layer].append({"name": row.name, "lon": row.lon, "lat": row.lat})
+    return points
+
+
+def answer_counts(db_session: Session, *, borough_id: int, kind: str, column: str,
+                  term: str | None, school_id: int | None = None,
+                  other_than: int | None = None):
+    """Pupils (and schools) giving each answer (`reasons` or `times`) for a kind of place, plus
+    the row '*' for pupils who marked any place of that kind."""
+    if column not in ("reasons", "times"):
+        raise ValueError(column)
+    sql = f"""
+        SELECT CASE WHEN GROUPING(v.value) = 1 THEN '*' ELSE v.value END AS value,
+               count(DISTINCT m.id) AS pupils,
+               count(DISTINCT m.school_id) AS schools
+          FROM zone z JOIN pupil_map m ON m.id = z.pupil_map_id
+          LEFT JOIN LATERAL unnest(z.{column}) AS v(value) ON true
+         WHERE m.borough_id = :b AND z.kind = :kind
+           AND (CAST(:term AS text) IS NULL OR m.term = :term)
+           AND (CAST(:school_id AS int) IS NULL OR m.school_id = :school_id)
+           AND (CAST(:other_than AS int) IS NULL OR m.school_id <> :other_than)
+         GROUP BY ROLLUP (v.value)"""  # noqa: S608 (column checked above)
+    rows = db_session.execute(text(sql), {"b": borough_id, "kind": kind, "term": term,
+                                          "school_id": school_id, "other_than": other_than})
+    return {row.value: (int(row.pupils), int(row.schools)) for row in rows
+            if row.value is not None}
+
+
+def pupils_taking_part(db_session: Session, *, borough_id: int, term: str | None,
+                       school_id: int | None = None, other_than: int | None = None):
+    """Pupil maps and schools in scope: (maps, schools)."""
+    row = db_session.execute(text("""
+        SELECT count(*) AS maps, count(DISTINCT school_id) AS schools FROM pupil_map
+         WHERE borough_id = :b AND (CAST(:term AS text) IS NULL OR term = :term)
+           AND (CAST(:school_id AS int) IS NULL OR school_id = :school_id)
+           AND (CAST(:other_than AS int) IS NULL OR school_id <> :other_than)"""),
+        {"b": borough_id, "term": term, "school_id": school_id, "other_than": other_than}).one()
+    return int(row.maps), int(row.schools)
+
+
+def cell_at(db_session: Session, resolution: int, lon: float, lat: float) -> tuple[int, int]:
+    """The (i, j) of the hexagon holding a lon/lat point."""
+    row = db_session.execute(text(f"""
+        WITH p AS (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), {_srid()})
+                          AS g)
+        SELECT h.i, h.j FROM p, ST_HexagonGrid(:res, ST_Expand(p.g, 1)) AS h
+         ORDER BY ST_Distance(ST_Centroid(h.geom), p.g) LIMIT 1"""),  # noqa: S608 (SRID: int)
+        {"lon": lon, "lat": lat, "res": resolution}).one()
+    return row.i, row.j
+
+
+def aggregates_version(db_session: Session) -> int:
+    """A number that changes whenever any heatmap aggregate changes (a trigger bumps it)."""
+    return int(db_session.scalar(text("SELECT version FROM heatmap_state WHERE id = 1")))

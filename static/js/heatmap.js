@@ -8,27 +8,79 @@
   L.geoJSON(config.outline, { style: { color: "#0b4f8a", weight: 2, fill: false, dashArray: "6 4" },
     interactive: false }).addTo(map);
 
-  function colour(rate) {
-    if (rate >= 0.6) { return "#cb181d"; }
-    if (rate >= 0.4) { return "#fb6a4a"; }
-    if (rate >= 0.2) { return "#fcae91"; }
-    return "#fee5d9";
+  function valueOf(p) { return config.kind === "net" ? p.net : p.rate; }
+  function colour(value) {
+    var chosen = config.legend[0].colour;
+    config.legend.forEach(function (row) { if (value >= row.lower) { chosen = row.colour; } });
+    return chosen;
   }
+  function resolutionFor(zoom) { return zoom <= 13 ? 250 : zoom === 14 ? 150 : 100; }
+  function percent(share) { return Math.round(share * 100) + "%"; }
+
+  function headline(p) {
+    if (config.kind === "net") {
+      return "About " + p.unsafe + " feel unsafe and " + p.safe + " feel safe, of " +
+        p.coverage + " pupils who could have marked this place.";
+    }
+    var words = config.kind === "unsafe" ? "unsafe" : "safe";
+    var share = p.weighting === "schools" ? " (" + percent(p.rate) + " on average across schools)"
+      : " (" + percent(p.rate) + ")";
+    return "About " + p.pupils + " of " + p.coverage + " pupils" + share + " feel " + words + " here.";
+  }
+  function paragraph(parent, text, tag) {
+    var node = document.createElement(tag || "p");
+    node.textContent = text;
+    parent.appendChild(node);
+    return node;
+  }
+  function list(parent, title, items) {
+    if (!items.length) { return; }
+    paragraph(parent, title, "strong");
+    var ul = document.createElement("ul");
+    items.slice(0, 3).forEach(function (item) {
+      paragraph(ul, item.label + ": about " + item.pupils, "li");
+    });
+    parent.appendChild(ul);
+  }
+  function details(box, data) {
+    Object.keys(data.breakdown).forEach(function (side) {
+      var part = data.breakdown[side];
+      var who = side === "unsafe" ? "feel unsafe" : "feel safe";
+      list(box, "Why pupils " + who, part.reasons);
+      list(box, "When pupils " + who, part.times);
+    });
+    paragraph(box, "Reasons or times given by too few pupils are not shown.", "small");
+  }
+
+  // Cells are found by where the map was clicked, on the server: VectorGrid's own canvas
+  // clicks do not work with Leaflet 1.8+ (Leaflet.VectorGrid issue 274).
   var cells = L.vectorGrid.protobuf(config.heatTiles, {
-    rendererFactory: L.canvas.tile, interactive: true, maxNativeZoom: 18,
+    rendererFactory: L.canvas.tile, interactive: false, maxNativeZoom: 18,
     vectorTileLayerStyles: { heatmap: function (p) {
-      return { fill: true, fillColor: colour(p.rate), fillOpacity: 0.75, color: "#444", weight: 0.5 };
+      return { fill: true, fillColor: colour(valueOf(p)), fillOpacity: 0.75, color: "#444", weight: 0.5 };
     } }
   }).addTo(map);
-  cells.on("click", function (event) {
-    var p = event.layer.properties;
-    var text = document.createElement("div");
-    text.textContent = "About " + p.pupils + " of " + p.coverage + " pupils (" +
-      Math.round(p.rate * 100) + "%) feel " + (config.kind === "unsafe" ? "unsafe" : "safe") + " here.";
-    L.popup().setLatLng(event.latlng).setContent(text).openOn(map);
-    status.textContent = text.textContent;
-  });
   cells.on("load", function () { status.textContent = "Map loaded."; });
+
+  map.on("click", function (event) {
+    var box = document.createElement("div");
+    box.className = "heat-popup";
+    var url = config.cellAt + (config.cellAt.indexOf("?") < 0 ? "?" : "&") +
+      "cell=" + resolutionFor(map.getZoom()) + "&lon=" + event.latlng.lng.toFixed(6) +
+      "&lat=" + event.latlng.lat.toFixed(6);
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (data) {
+          paragraph(box, headline(data));
+          details(box, data);
+        } else {
+          paragraph(box, "Too few answers here to show.");
+        }
+        L.popup({ maxWidth: 320 }).setLatLng(event.latlng).setContent(box).openOn(map);
+        status.textContent = box.textContent;
+      });
+  });
 
   function points(url, style) {
     fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })

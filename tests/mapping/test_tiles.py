@@ -71,3 +71,19 @@ def test_heatmap_page_has_filters_and_a_plain_legend(planner):
     html = planner.get("/mapping/heatmap").get_data(as_text=True)
     assert "How to read it" in html and "at least 10 pupils from at least 3 schools" in html
     assert "/tiles/heatmap/{z}/{x}/{y}.mvt" in html
+
+
+def test_a_new_pupil_map_shows_in_the_next_tile(app, db_session, classes,  # noqa: F811
+                                                planner):
+    from sqlalchemy import text
+
+    from tests.mapping.conftest import feature, square
+    from tests.mapping.test_heatmap import send
+    x, y = tile_of(0.0015, 51.451, 15)
+    _crowd(app, db_session, classes[:2], per_school=6)
+    before = db_session.scalar(text("SELECT version FROM heatmap_state"))
+    assert mapbox_vector_tile.decode(planner.get(f"/tiles/heatmap/15/{x}/{y}.mvt").data) == {}
+    send(app, db_session, classes[2], feature(square(100, 100, 60)))  # the third school
+    assert db_session.scalar(text("SELECT version FROM heatmap_state")) > before
+    layer = mapbox_vector_tile.decode(planner.get(f"/tiles/heatmap/15/{x}/{y}.mvt").data)
+    assert layer["heatmap"]["features"]

@@ -1,0 +1,44 @@
+"""Published cells kept in memory per question until the aggregates change (per process).
+
+Vector tiles ask the same question many times (one request per tile); computing the published
+cells once per question and data version keeps a tile to the tile SQL itself. The version is a
+counter bumped by a database trigger on every change to `zone_cell` or `session_cell`, so a new
+pupil map, an edited area, a purge or a rebuild is seen by the next request in every worker.
+"""
+
+import threading
+from collections import OrderedDict
+
+from sqlalchemy.orm import Session
+
+from mapping import heatmap, queries
+from mapping.publication import Rule
+
+MAX_QUESTIONS = 128
+_cache: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def published_cells(*, db_session: Session, question: heatmap.Question,
+                    rule: Rule) -> list[dict]:
+    """heatmap.published_cells, answered from memory while the aggregates are unchanged."""
+    version = queries.aggregates_version(db_session)
+    key = (question, rule)
+    with _lock:
+        hit = _cache.get(key)
+        if hit and hit[0] == version:
+            _cache.move_to_end(key)
+            return hit[1]
+    cells = heatmap.published_cells(db_session=db_session, question=question, rule=rule)
+    with _lock:
+        _cache[key] = (version, cells)
+        _cache.move_to_end(key)
+        while len(_cache) > MAX_QUESTIONS:
+            _cache.popitem(last=False)
+    return cells
+
+
+def clear() -> None:
+    """Forget every cached answer."""
+    with _lock:
+        _cache.clear()
