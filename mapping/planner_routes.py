@@ -9,7 +9,16 @@ from marshmallow import RAISE, ValidationError
 from core import db
 from core.accounts.auth import roles_required
 from core.errors import NotFound, invalid_input
-from mapping import heat_cache, heat_scale, heatmap, heatmap_reports, queries, terms, vocabulary
+from mapping import (
+    heat_cache,
+    heat_scale,
+    heatmap,
+    heatmap_reports,
+    queries,
+    terms,
+    tile_cells,
+    vocabulary,
+)
 from mapping.heatmap_api import HeatmapQuery, borough_question
 
 pages = Blueprint("planners", __name__)
@@ -40,7 +49,9 @@ def heatmap_tile(z: int, x: int, y: int):
     question = borough_question(args, resolution_for_zoom(z))
     cells = heat_cache.published_cells(db_session=db.session(), question=question,
                                        rule=heatmap.rule_for_planners())
-    tile = queries.heat_tile(db.session(), resolution=question.resolution, cells=cells,
+    near = tile_cells.cells_in_tile(cells, question.resolution, z, x, y,
+                                    current_app.config["WORK_SRID"])
+    tile = queries.heat_tile(db.session(), resolution=question.resolution, cells=near,
                              z=z, x=x, y=y)
     return Response(tile, mimetype="application/vnd.mapbox-vector-tile",
                     headers={"Cache-Control": "private, max-age=300"})
