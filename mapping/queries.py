@@ -114,17 +114,26 @@ def expired_map_ids(db_session: Session, older_than) -> list[int]:
 
 RESOLUTIONS = (50, 100, 150, 250)
 
+# The zones are moved to WORK_SRID in a fenced subquery (OFFSET 0) so the planner neither repeats
+# ST_Transform per candidate hexagon nor joins pupil_map after the hexagons. A hexagon counts when
+# a copy shrunk by 0.01 % round its centre meets the zone (a cheap, prepared ST_Intersects that
+# implies overlapping interiors); ST_Relate decides only the rare pairs meeting in that 5 mm band.
 _ZONE_CELLS = """
     INSERT INTO zone_cell (resolution, i, j, zone_id, pupil_map_id, session_id, school_id,
                            borough_id, term, year_group, kind, reasons, times)
-    SELECT r.res, h.i, h.j, z.id, m.id, m.session_id, m.school_id, m.borough_id, m.term,
-           m.year_group, z.kind, z.reasons, z.times
-      FROM pupil_map m
-      JOIN zone z ON z.pupil_map_id = m.id
-      CROSS JOIN LATERAL (SELECT ST_Transform(z.geom, {srid}) AS g) w
+    SELECT r.res, h.i, h.j, w.zone_id, w.map_id, w.session_id, w.school_id, w.borough_id, w.term,
+           w.year_group, w.kind, w.reasons, w.times
+      FROM (SELECT z.id AS zone_id, m.id AS map_id, m.session_id, m.school_id, m.borough_id,
+                   m.term, m.year_group, z.kind, z.reasons, z.times,
+                   ST_Transform(z.geom, {srid}) AS g
+              FROM pupil_map m JOIN zone z ON z.pupil_map_id = m.id
+             WHERE {where} OFFSET 0) AS w
       CROSS JOIN unnest(CAST(:resolutions AS int[])) AS r(res)
       CROSS JOIN LATERAL ST_HexagonGrid(r.res, w.g) AS h
-     WHERE {where} AND ST_Relate(h.geom, w.g, 'T********')
+     WHERE ST_Intersects(h.geom, w.g)
+       AND (ST_Intersects(ST_Scale(h.geom, ST_MakePoint(0.9999, 0.9999), ST_Centroid(h.geom)),
+                          w.g)
+            OR ST_Relate(h.geom, w.g, 'T********'))
 """
 
 _SESSION_CELLS = """
