@@ -150,7 +150,11 @@ class ZoneCell(Base):
     """A hexagon (at one resolution) a zone overlaps: the heatmap is a GROUP BY over these."""
 
     __tablename__ = "zone_cell"
-    __table_args__ = (Index("ix_zone_cell_read", "borough_id", "resolution", "term"),)
+    # Covering: a heatmap read is an index-only scan of one borough, size and kind, in cell
+    # order (no heap pages, no sort).
+    __table_args__ = (Index("ix_zone_cell_read", "borough_id", "resolution", "kind", "i", "j",
+                            postgresql_include=["pupil_map_id", "school_id", "term",
+                                                "year_group", "reasons", "times"]),)
 
     resolution: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     i: Mapped[int] = mapped_column(Integer, primary_key=True)

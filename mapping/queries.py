@@ -216,7 +216,8 @@ def heat_counts(db_session: Session, *, borough_id: int, resolution: int, kind: 
         SELECT i, j, {columns},
                count(DISTINCT school_id) FILTER (WHERE {full}) AS schools
           FROM zone_cell
-         WHERE borough_id = :borough_id AND resolution = :resolution {_SCOPE_SQL.format(t="")}
+         WHERE borough_id = :borough_id AND resolution = :resolution AND kind = :kind
+               {_SCOPE_SQL.format(t="")}
          GROUP BY i, j"""  # noqa: S608 (predicates from FILTER_SQL only)
     params = {"borough_id": borough_id, "resolution": resolution, "kind": kind,
               **_scope_params(scope), **_filter_params(filters)}
