@@ -19,6 +19,7 @@ help:
 	@echo "make test   set up everything and run the whole test suite"
 	@echo "make stop   stop the local PostGIS cluster"
 	@echo "make lint   ruff"
+	@echo "make bench  benchmarks on a synthetic borough (see bench/README.md)"
 
 $(BIN)/activate: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,3 +65,18 @@ stop:
 clean:
 	@scripts/pg.sh destroy
 	rm -rf $(VENV) static/node_modules static/vendor
+
+# The benchmarks (bench/): a synthetic borough in its own database (safehavens_bench), each
+# workload against a named baseline; prints a table and writes bench/results.json.
+# BENCH_ARGS, e.g. BENCH_ARGS=--quick or BENCH_ARGS='--seed 2'.
+$(VENV)/.bench-installed: pyproject.toml $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@touch $@
+
+bench: setup $(VENV)/.bench-installed
+ifeq ($(LOCAL_DB),yes)
+	@scripts/pg.sh start
+	BENCH_ADMIN_URL='$(shell scripts/pg.sh url postgres)' $(BIN)/python -m bench $(BENCH_ARGS)
+else
+	BENCH_ADMIN_URL='$(DATABASE_URL)' $(BIN)/python -m bench $(BENCH_ARGS)
+endif

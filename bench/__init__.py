@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): synthetic borough data, workloads timed against named baselines."""
