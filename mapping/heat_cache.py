@@ -1,7 +1,8 @@
 """Published cells kept in memory per question until the aggregates change (per process).
 
-Vector tiles ask the same question many times (one request per tile); computing the published
-cells once per question and data version keeps a tile to the tile SQL itself. The version is a
+Vector tiles ask the same question many times (one request per tile), as do the API and the
+exports; computing the published cells once per question and data version keeps a tile to the
+tile SQL itself. The version is a
 counter bumped by a database trigger on every change to `zone_cell` or `session_cell`, so a new
 pupil map, an edited area, a purge or a rebuild is seen by the next request in every worker.
 """

@@ -8,7 +8,7 @@ from core import db
 from core.accounts.auth import roles_required
 from core.places.schemas import StrictQuery
 from core.responses import geojson_response
-from mapping import heatmap, queries
+from mapping import heat_cache, heatmap, queries
 
 api_blp = Blueprint("heatmap_api", __name__, url_prefix="/api/v1/heatmap",
                     description="Borough heatmap: aggregates only, never a single pupil.")
@@ -67,8 +67,8 @@ class CellQuery(HeatmapQuery):
 def heatmap_cells(**args):
     """Cells where enough pupils from enough schools marked places, with rounded counts."""
     question = borough_question(args, args["cell"])
-    cells = heatmap.published_cells(db_session=db.session(), question=question,
-                                    rule=heatmap.rule_for_planners())
+    cells = heat_cache.published_cells(db_session=db.session(), question=question,
+                                       rule=heatmap.rule_for_planners())
     return geojson_response(heatmap.feature_collection(db_session=db.session(),
                                                        question=question, cells=cells))
 

@@ -10,7 +10,15 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from core.places.models import Borough
-from mapping import heatmap, heatmap_exports, heatmap_snapshot, queries, terms, vocabulary
+from mapping import (
+    heat_cache,
+    heatmap,
+    heatmap_exports,
+    heatmap_snapshot,
+    queries,
+    terms,
+    vocabulary,
+)
 from mapping.publication import Rule
 
 KIND_WORDS = {"unsafe": "feel unsafe", "safe": "feel safe",
@@ -60,7 +68,7 @@ def _vendor(name: str) -> str:
 def build(*, db_session: Session, question: heatmap.Question, rule: Rule, fmt: str,
           today: date) -> ReportFile:
     """The published heatmap for a question as a file in one of TYPES."""
-    cells = heatmap.published_cells(db_session=db_session, question=question, rule=rule)
+    cells = heat_cache.published_cells(db_session=db_session, question=question, rule=rule)
     collection = heatmap.feature_collection(db_session=db_session, question=question,
                                             cells=cells)
     if fmt == "geojson":
