@@ -7,12 +7,12 @@ from contextlib import contextmanager
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from bench import baselines, pupil_maps, whatif
+from bench import baselines, pupil_maps
 from bench.heatmap import READ_RES, Bench, borough_id
 from bench.report import Row
 from bench.timing import Timing, clock, repeat
 from core import db
-from mapping import collect, heatmap, queries
+from mapping import collect, heat_cache, heatmap, queries
 from mapping.models import MappingSession
 
 NEW_CELLS = """
@@ -136,41 +136,19 @@ def borough_read(bench: Bench) -> list[Row]:
             naive = repeat(read, runs=bench.runs, budget_s=bench.budget_s)
         same, details = _same_read(s, borough, ours.result, naive.result, naive_inputs)
         cached = _cached_reads(bench, s, question, rule)
-        covered = _covered_reads(bench, s, question, rule)
     details |= {"ours": ours.summary(), "baseline": naive.summary()}
     rows = [Row(f"borough heatmap read @{READ_RES} m (published_cells; base: naive join)",
                 ours.p99, naive.median, "p99 < 100 ms", passed=same and ours.p99 < 0.1,
                 same_answer=same, ours_label="p99", details=details),
             Row("  same, p50", ours.median, naive.median)]
-    rows.append(Row("  what-if: covering index for heat_counts (whatif.py), p99", covered.p99,
-                    naive.median, ours_label="p99", same_answer=covered.result == ours.result,
-                    details={"ours": covered.summary()}))
-    if cached is not None:
-        rows.append(Row("  same, answered by mapping.heat_cache (unchanged data), p99", cached.p99,
-                        naive.median, ours_label="p99", same_answer=cached.result == ours.result,
-                        details={"ours": cached.summary()}))
+    rows.append(Row("  same, answered by mapping.heat_cache (unchanged data), p99", cached.p99,
+                    naive.median, ours_label="p99", same_answer=cached.result == ours.result,
+                    details={"ours": cached.summary()}))
     return rows
 
 
-def _covered_reads(bench: Bench, s: Session, question, rule) -> Timing:
-    """The same read with whatif's covering index (built untimed, dropped by the rollback)."""
-    bench.log(f"borough read @{READ_RES} m: with a covering index x{bench.reads}...")
-    whatif.add_covering_index(s)
-    try:
-        return repeat(lambda: heatmap.published_cells(db_session=s, question=question,
-                                                      rule=rule),
-                      runs=bench.reads, budget_s=bench.budget_s)
-    finally:
-        s.rollback()
-
-
-def _cached_reads(bench: Bench, s: Session, question, rule) -> Timing | None:
-    """The same read through mapping.heat_cache, when the project has it (a warm cache)."""
-    try:
-        from mapping import heat_cache
-    except ImportError:
-        return None
-
+def _cached_reads(bench: Bench, s: Session, question, rule) -> Timing:
+    """The same read through mapping.heat_cache (a warm cache)."""
     def read():
         try:
             return heat_cache.published_cells(db_session=s, question=question, rule=rule)

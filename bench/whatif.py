@@ -3,8 +3,7 @@
 1. Rebuild: drop zone_cell's indexes and constraints inside the rebuild's transaction, insert,
    then build them again (one sort per index, one anti-join for the foreign key) instead of
    updating three B-trees and firing the foreign-key trigger for every row.
-2. Read: a covering index in (i, j) order, so heat_counts reads the index only (no heap visit over
-   a table where every resolution is interleaved, no sort).
+(The covering read index it also proposed is now the app's own, migration 0006.)
 """
 
 from collections.abc import Callable
@@ -13,9 +12,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 TABLE = "zone_cell"
-COVERING_INDEX = """
-    CREATE INDEX bench_zone_cell_cover ON zone_cell (borough_id, resolution, i, j)
-           INCLUDE (kind, pupil_map_id, school_id, term, year_group, reasons, times)"""
 
 
 def _definitions(s: Session) -> tuple[list, list]:
@@ -46,8 +42,3 @@ def bulk_insert(s: Session, insert: Callable[[Session], None]) -> None:
             s.execute(text(f'ALTER TABLE {TABLE} VALIDATE CONSTRAINT "{name}"'))
     for _name, definition in indexes:
         s.execute(text(definition))
-
-
-def add_covering_index(s: Session) -> None:
-    """The read index (inside the caller's transaction; roll back to drop it)."""
-    s.execute(text(COVERING_INDEX))
