@@ -205,12 +205,13 @@ def cell_details(*, db_session: Session, question: Question, rule: Rule, cell: C
     found = _answer(db_session, question, rule, cell).get(cell)
     if found is None:
         raise NotFound("This hexagon has too few answers to show.")
-    sides = ("unsafe", "safe") if question.kind == "net" else (question.kind,)
+    if question.kind == "net":  # each side's published count; 0 when it is not published
+        sides = [side for side in ("unsafe", "safe") if found[side]]
+    else:
+        sides = [question.kind]
     details = {}
     for side in sides:
         asked = replace(question, kind=side, weighting="pupils")
-        if cell not in _published_kind(db_session, asked, rule, cell):
-            continue
         details[side] = {
             "reasons": [] if asked.reason else _breakdown(
                 db_session, asked, rule, cell, "reason", vocabulary.reasons_for(side)),

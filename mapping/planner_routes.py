@@ -27,9 +27,13 @@ FILTERS = ("kind", "term", "reason", "time", "year", "weighting")
 EXPORTS = ("geojson", "csv", "html", "png", "pdf")
 
 
+# Coarser cells when zoomed out: (up to this zoom, cell size); the page's script uses it too.
+CELLS_BY_ZOOM = ((13, 250), (14, 150), (MAX_ZOOM, 100))
+
+
 def resolution_for_zoom(z: int) -> int:
-    """Coarser cells when zoomed out: 250 m up to z13, 150 m at z14, 100 m closer in."""
-    return 250 if z <= 13 else 150 if z == 14 else 100
+    """The cell size a tile at zoom z is drawn with."""
+    return next(size for up_to, size in CELLS_BY_ZOOM if z <= up_to)
 
 
 def _args() -> dict:
@@ -79,6 +83,7 @@ def heatmap_page():
         "kind": question.kind,
         "cellAt": url_for("heatmap_api.heatmap_cell_at", **tile_args),
         "legend": heat_scale.legend(question.kind),
+        "cellsByZoom": CELLS_BY_ZOOM,
     }
     return render_template("mapping/heatmap.html", config=config, args=args,
                            terms=[(t, terms.label(t)) for t in available],

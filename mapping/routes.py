@@ -31,12 +31,6 @@ def _session(session_id: int):
                                        user=current_user)
 
 
-def _schools():
-    if current_user.role == "admin":
-        return db.session().query(School).order_by(School.name).limit(1000).all()
-    return current_user.schools
-
-
 @pages.route("/")
 def index():
     """Safety mapping: a teacher's sessions, or what it is for everyone else."""
@@ -72,8 +66,9 @@ def new_session():
                 errors = {exc.field or "class_label": exc.message}
             else:
                 return redirect(url_for("mapping.session_page", session_id=created.id))
+    schools = services.schools_for(db.session(), current_user)
     return render_template("mapping/new_session.html", values=values, errors=errors,
-                           schools=_schools()), (422 if errors else 200)
+                           schools=schools), (422 if errors else 200)
 
 
 @pages.route("/sessions/<int:session_id>")

@@ -10,7 +10,7 @@ from core.errors import NotFound, invalid_input
 from core.places.models import School
 from core.places.schemas import StrictQuery
 from havens import queries as haven_queries
-from mapping import heat_scale, heatmap, queries, school_view, terms, vocabulary
+from mapping import heat_scale, heatmap, queries, school_view, services, terms, vocabulary
 
 pages = Blueprint("school_heatmap", __name__, url_prefix="/mapping/school-heatmap")
 
@@ -31,15 +31,9 @@ def _args() -> dict:
         raise invalid_input(exc) from exc
 
 
-def _schools() -> list[School]:
-    if current_user.role == "admin":
-        return db.session().query(School).order_by(School.name).limit(1000).all()
-    return sorted(current_user.schools, key=lambda s: s.name)
-
-
 def _school(urn: int | None) -> School:
     """The asked school if the teacher works there (any school for admins)."""
-    schools = _schools()
+    schools = services.schools_for(db.session(), current_user)
     if not schools:
         raise NotFound("Your account is not linked to a school yet: ask your administrator.")
     if urn is None:
@@ -91,7 +85,8 @@ def page():
               "school": {"name": school.name, "lon": lon, "lat": lat},
               "legend": heat_scale.legend(question.kind), "kind": question.kind}
     return render_template(
-        "mapping/school_heatmap.html", school=school, schools=_schools(), args=args,
+        "mapping/school_heatmap.html", school=school, args=args,
+        schools=services.schools_for(db.session(), current_user),
         question=question, tables=tables, headline=school_view.headline(layers), config=config,
         json_url=url_for("school_heatmap.cells", school=school.urn, **wanted),
         terms=[(t, terms.label(t)) for t in queries.terms_with_maps(db.session(),

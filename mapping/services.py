@@ -34,6 +34,13 @@ def is_open(mapping_session: MappingSession, at: datetime | None = None) -> bool
             and mapping_session.opens_at <= at < mapping_session.closes_at)
 
 
+def schools_for(db_session: Session, user: User) -> list[School]:
+    """The schools a user may run sessions for, by name: a teacher's own; any for admins."""
+    if user.role == "admin":
+        return list(db_session.scalars(select(School).order_by(School.name).limit(1000)))
+    return sorted(user.schools, key=lambda school: school.name)
+
+
 def _teacher_school(db_session: Session, teacher: User, urn: int) -> School:
     school = db_session.scalar(select(School).where(School.urn == urn))
     if school is None:

@@ -14,7 +14,12 @@
     config.legend.forEach(function (row) { if (value >= row.lower) { chosen = row.colour; } });
     return chosen;
   }
-  function resolutionFor(zoom) { return zoom <= 13 ? 250 : zoom === 14 ? 150 : 100; }
+  function resolutionFor(zoom) {  // the server's table, so clicks ask for the drawn cells
+    for (var k = 0; k < config.cellsByZoom.length; k += 1) {
+      if (zoom <= config.cellsByZoom[k][0]) { return config.cellsByZoom[k][1]; }
+    }
+    return config.cellsByZoom[config.cellsByZoom.length - 1][1];
+  }
   function percent(share) { return Math.round(share * 100) + "%"; }
 
   function headline(p) {
