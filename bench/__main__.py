@@ -1,5 +1,5 @@
 """`python -m bench [--quick] [--seed N]`: seed (or reuse) the bench database, run the heatmap
-workloads, print one table and write bench/results.json."""
+workloads and the hot-spot statistics, print one table and write bench/results.json."""
 
 import argparse
 import dataclasses
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks; exit status 1 when a baseline disagrees with ours."""
     args = _arguments(argv)
     _require_geopandas()
-    from bench import database, heatmap, heatmap_live, load, report
+    from bench import database, heatmap, heatmap_live, hotspots, load, report
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     full = seeding.get("rebuild_all") or {}
     rows = [*heatmap.rebuild_50(bench),
             heatmap.rebuild_all_row(full.get("seconds"), f"once, {full.get('at', '?')}"),
-            *heatmap_live.one_map(bench), *heatmap_live.borough_read(bench)]
+            *heatmap_live.one_map(bench), *heatmap_live.borough_read(bench),
+            *hotspots.rows(quick=args.quick, log=log)]
     print(report.table(rows))
     info = {"seed": args.seed, "scale": dataclasses.asdict(scale), "seeding": seeding,
             "runs": bench.runs, "reads": bench.reads, "submissions": bench.submissions,

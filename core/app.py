@@ -84,7 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from havens import api as havens_api
     from havens import routes as havens_routes
     from mapping import api as mapping_api
-    from mapping import heatmap_api, planner_routes, pupil_routes, school_routes
+    from mapping import heatmap_api, hotspot_routes, planner_routes, pupil_routes, school_routes
     from mapping import routes as mapping_routes
 
     app.register_blueprint(pages_routes.pages)
@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pupil_routes.pupil_pages)
     app.register_blueprint(planner_routes.pages)
     app.register_blueprint(school_routes.pages)
+    app.register_blueprint(hotspot_routes.pages)
     api.register_blueprint(mapping_api.api_blp)
     api.register_blueprint(heatmap_api.api_blp)
 

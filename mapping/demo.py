@@ -15,7 +15,10 @@ from core.places.models import School
 from mapping import collect, services, terms, vocabulary
 from mapping.models import MappingSession, SessionCell
 
-HOTSPOTS = [("the station", 420, 35), ("the park", 650, 160), ("the alley", 300, 260)]
+# Each uneasy place has its own character, so hot spots show a peak time and a main reason.
+HOTSPOTS = [("the station", 420, 35), ("the park", 700, 135), ("the alley", 480, 250)]
+CHARACTER = {"the station": ("after_school", "older_groups"), "the park": ("evening", "dark"),
+             "the alley": ("before_school", "adults_bother")}
 COMMENTS = ["There are older boys here after school", "It is really dark in winter",
             "People drink here", "Cars go too fast", "I feel OK with my friends"]
 PUPILS_PER_CLASS = 24
@@ -40,11 +43,15 @@ def _polygon(rng, centre, radius_m):
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 
 
-def _zone(rng, kind, geometry):
+def _zone(rng, kind, geometry, character: tuple[str, str] | None = None):
     reasons = list(vocabulary.UNSAFE_REASONS if kind == "unsafe" else vocabulary.SAFE_REASONS)
     reasons.remove("other")
-    props = {"kind": kind, "reasons": rng.sample(reasons, rng.randint(1, 3)),
-             "times": rng.sample(list(vocabulary.TIMES), rng.randint(1, 2)),
+    chosen_reasons = rng.sample(reasons, rng.randint(1, 3))
+    times = rng.sample(list(vocabulary.TIMES), rng.randint(1, 2))
+    if character and rng.random() < 0.8:
+        times = list(dict.fromkeys([character[0], *times[:1]]))
+        chosen_reasons = list(dict.fromkeys([character[1], *chosen_reasons[:1]]))
+    props = {"kind": kind, "reasons": chosen_reasons, "times": times,
              "suggestions": rng.sample(["lights", "police", "cctv", "crossings"],
                                        rng.randint(0, 2)) if kind == "unsafe" else []}
     if rng.random() < 0.15:
@@ -54,7 +61,7 @@ def _zone(rng, kind, geometry):
 
 def _pupil_map(rng, school_xy, hotspots) -> dict:
     features = []
-    for _name, centre in rng.sample(hotspots, rng.randint(min(1, len(hotspots)),
+    for name, centre in rng.sample(hotspots, rng.randint(min(1, len(hotspots)),
                                                           len(hotspots))):
         where = _near(rng, centre, 40)
         shape = rng.choice(["area", "area", "route", "spot"])
@@ -67,7 +74,7 @@ def _pupil_map(rng, school_xy, hotspots) -> dict:
             end = (where[0] + length * math.cos(angle), where[1] + length * math.sin(angle))
             geometry = {"type": "LineString", "coordinates": [_to_lonlat(*where),
                                                               _to_lonlat(*end)]}
-        features.append(_zone(rng, "unsafe", geometry))
+        features.append(_zone(rng, "unsafe", geometry, CHARACTER.get(name)))
     if rng.random() < 0.7 or not features:
         features.append(_zone(rng, "safe", _polygon(rng, _near(rng, school_xy, 60), 70)))
     return {"type": "FeatureCollection", "features": features}

@@ -9,6 +9,8 @@ pupil map, an edited area, a purge or a rebuild is seen by the next request in e
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,23 +22,28 @@ _cache: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
 
-def published_cells(*, db_session: Session, question: heatmap.Question,
-                    rule: Rule) -> list[dict]:
-    """heatmap.published_cells, answered from memory while the aggregates are unchanged."""
+def remember(key, db_session: Session, compute: Callable[[], Any]) -> Any:
+    """compute(), answered from memory while the aggregates are unchanged (key: hashable)."""
     version = queries.aggregates_version(db_session)
-    key = (question, rule)
     with _lock:
         hit = _cache.get(key)
         if hit and hit[0] == version:
             _cache.move_to_end(key)
             return hit[1]
-    cells = heatmap.published_cells(db_session=db_session, question=question, rule=rule)
+    value = compute()
     with _lock:
-        _cache[key] = (version, cells)
+        _cache[key] = (version, value)
         _cache.move_to_end(key)
         while len(_cache) > MAX_QUESTIONS:
             _cache.popitem(last=False)
-    return cells
+    return value
+
+
+def published_cells(*, db_session: Session, question: heatmap.Question,
+                    rule: Rule) -> list[dict]:
+    """heatmap.published_cells, answered from memory while the aggregates are unchanged."""
+    return remember(("published", question, rule), db_session, lambda: heatmap.published_cells(
+        db_session=db_session, question=question, rule=rule))
 
 
 def clear() -> None:

@@ -21,7 +21,7 @@ REFUSED = {  # parameters someone might try, each refused with a plain reason
 }
 
 
-def _refused(name: str) -> fields.Raw:
+def refused_field(name: str) -> fields.Raw:
     """A parameter that is named only to be refused with a plain reason."""
     def refuse(_value):
         raise ValidationError(REFUSED[name])
@@ -31,10 +31,10 @@ def _refused(name: str) -> fields.Raw:
 class HeatmapQuery(StrictQuery):
     """The allowed questions: a borough, a cell size, safe or unsafe, and fixed categories."""
 
-    school = _refused("school")
-    date = _refused("date")
-    zones = _refused("zones")
-    raw = _refused("raw")
+    school = refused_field("school")
+    date = refused_field("date")
+    zones = refused_field("zones")
+    raw = refused_field("raw")
 
     borough = fields.String(validate=validate.Length(max=16))
     cell = fields.Integer(load_default=150, metadata={"description": "Hexagon size in metres: "

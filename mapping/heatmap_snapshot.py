@@ -39,7 +39,7 @@ def _plain(text: str) -> str:
     return html.unescape(TAG.sub("", text))
 
 
-def _bng_rings(geometry: dict) -> list[np.ndarray]:
+def bng_rings(geometry: dict) -> list[np.ndarray]:
     """Every ring of a lon/lat (Multi)Polygon as BNG coordinates."""
     moved = reproject(shape(geometry.get("geometry", geometry)), 4326, 27700)
     polygons = getattr(moved, "geoms", [moved])
@@ -58,7 +58,7 @@ def _extent(arrays: list[np.ndarray], box_ratio: float) -> tuple[float, float, f
     return cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
 
 
-def _scale_bar(ax, limits: tuple[float, float, float, float]) -> None:
+def scale_bar(ax, limits: tuple[float, float, float, float]) -> None:
     """A bar of a round number of metres, about a fifth of the map's width, bottom left."""
     x0, x1, y0, y1 = limits
     length = max([m for m in NICE_METRES if m <= (x1 - x0) / 5] or [NICE_METRES[0]])
@@ -69,14 +69,14 @@ def _scale_bar(ax, limits: tuple[float, float, float, float]) -> None:
             parse_math=False, zorder=4)
 
 
-def _north_arrow(ax) -> None:
+def north_arrow(ax) -> None:
     """An arrow pointing up (grid north), top right of the map."""
     ax.annotate("N", xy=(0.96, 0.97), xytext=(0.96, 0.89), xycoords="axes fraction",
                 ha="center", va="center", fontsize=10, fontweight="bold",
                 arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5})
 
 
-def _points(places: list[dict]) -> np.ndarray:
+def bng_points(places: list[dict]) -> np.ndarray:
     """Places' lon/lat as BNG x/y rows."""
     if not places:
         return np.empty((0, 2))
@@ -87,15 +87,15 @@ def _points(places: list[dict]) -> np.ndarray:
 
 def _draw_map(ax, collection: dict, outline: dict | None, schools, havens) -> None:
     """Cells, outline, schools and havens, fitted to the cells (or the outline)."""
-    cells = [(_bng_rings(f["geometry"])[0], fill_colour(f["properties"]))
+    cells = [(bng_rings(f["geometry"])[0], fill_colour(f["properties"]))
              for f in collection["features"]]
     for ring, colour in cells:
         ax.add_patch(Polygon(ring, closed=True, facecolor=colour or "none", edgecolor="#777777",
                              linewidth=0.3))
-    rings = _bng_rings(outline) if outline else []
+    rings = bng_rings(outline) if outline else []
     for ring in rings:
         ax.plot(ring[:, 0], ring[:, 1], color="#0b4f8a", linewidth=1, linestyle="--")
-    school_xy, haven_xy = _points(schools), _points(havens)
+    school_xy, haven_xy = bng_points(schools), bng_points(havens)
     ax.scatter(school_xy[:, 0], school_xy[:, 1], s=14, c=SCHOOL_COLOUR, edgecolors="white",
                linewidths=0.5, zorder=3)
     ax.scatter(haven_xy[:, 0], haven_xy[:, 1], s=10, c=HAVEN_COLOUR, marker="s",
@@ -112,8 +112,8 @@ def _draw_map(ax, collection: dict, outline: dict | None, schools, havens) -> No
     if not cells:
         ax.text(0.5, 0.5, NO_CELLS, transform=ax.transAxes, ha="center", va="center",
                 fontsize=11, parse_math=False, bbox={"facecolor": "white", "edgecolor": "#999"})
-    _scale_bar(ax, limits)
-    _north_arrow(ax)
+    scale_bar(ax, limits)
+    north_arrow(ax)
 
 
 def _legend(fig: Figure, kind: str) -> None:

@@ -206,12 +206,7 @@ def heat_counts(db_session: Session, *, borough_id: int, resolution: int, kind: 
 
     `scope` may hold `school_id` (one school), `other_than` (every school but one) and `cell`
     ((i, j), one cell)."""
-    active = {name: FILTER_SQL[name] for name in filters}
-    subsets = _subset_filters(active)
-    columns = ", ".join(
-        f"count(DISTINCT pupil_map_id) FILTER (WHERE {predicate}) AS p{k}"
-        for k, (_names, predicate) in enumerate(subsets))
-    full = subsets[-1][1]
+    subsets, columns, full = _count_columns(filters)
     sql = f"""
         SELECT i, j, {columns},
                count(DISTINCT school_id) FILTER (WHERE {full}) AS schools
@@ -223,6 +218,79 @@ def heat_counts(db_session: Session, *, borough_id: int, resolution: int, kind: 
               **_scope_params(scope), **_filter_params(filters)}
     rows = db_session.execute(text(sql), params).all()
     return [s[0] for s in subsets], rows
+
+
+def _count_columns(filters: dict) -> tuple[list, str, str]:
+    """Distinct-pupil columns p0..pN for every relaxation of the filters, and the full predicate."""
+    subsets = _subset_filters({name: FILTER_SQL[name] for name in filters})
+    columns = ", ".join(
+        f"count(DISTINCT pupil_map_id) FILTER (WHERE {predicate}) AS p{k}"
+        for k, (_names, predicate) in enumerate(subsets))
+    return subsets, columns, subsets[-1][1]
+
+
+def area_counts(db_session: Session, *, borough_id: int, resolution: int, kind: str,
+                filters: dict, cells: list[tuple[int, int]]):
+    """Distinct pupils (p0..pN, every relaxation of the filters) and schools over a group of
+    cells taken together (a hot-spot area)."""
+    _subsets, columns, full = _count_columns(filters)
+    sql = f"""
+        SELECT {columns}, count(DISTINCT school_id) FILTER (WHERE {full}) AS schools
+          FROM zone_cell z
+          JOIN unnest(CAST(:ii AS int[]), CAST(:jj AS int[])) AS a(ai, aj)
+            ON z.i = a.ai AND z.j = a.aj
+         WHERE z.borough_id = :borough_id AND z.resolution = :resolution
+           AND z.kind = :kind"""  # noqa: S608 (predicates from FILTER_SQL only)
+    params = {"borough_id": borough_id, "resolution": resolution, "kind": kind,
+              "ii": [c[0] for c in cells], "jj": [c[1] for c in cells],
+              **_filter_params(filters)}
+    return db_session.execute(text(sql), params).one()
+
+
+def area_shapes(db_session: Session, resolution: int,
+                groups: list[list[tuple[int, int]]]) -> list[dict]:
+    """For each group of cells: its outline (lon/lat GeoJSON text), a point inside it and its
+    area in square metres."""
+    if not groups:
+        return []
+    members = [(g, i, j) for g, cells in enumerate(groups) for i, j in cells]
+    sql = f"""
+        WITH u AS (
+            SELECT c.g, ST_Union(ST_Hexagon(:resolution, c.i, c.j)) AS geom
+              FROM unnest(CAST(:gg AS int[]), CAST(:ii AS int[]), CAST(:jj AS int[]))
+                   AS c(g, i, j)
+             GROUP BY c.g)
+        SELECT g, ST_AsGeoJSON(ST_Transform(ST_SetSRID(geom, {_srid()}), 4326), 6) AS geometry,
+               ST_X(p) AS lon, ST_Y(p) AS lat, ST_Area(geom) AS area_m2
+          FROM u, ST_Transform(ST_SetSRID(ST_PointOnSurface(geom), {_srid()}), 4326) AS p
+         ORDER BY g"""  # noqa: S608 (SRID: an int from config)
+    rows = db_session.execute(text(sql), {"resolution": resolution,
+                                          "gg": [m[0] for m in members],
+                                          "ii": [m[1] for m in members],
+                                          "jj": [m[2] for m in members]})
+    return [{"geometry": row.geometry, "lon": row.lon, "lat": row.lat,
+             "area_m2": float(row.area_m2)} for row in rows]
+
+
+def ward_at(db_session: Session, lon: float, lat: float) -> str | None:
+    """The name of the ward holding a lon/lat point."""
+    return db_session.scalar(text("""
+        SELECT name FROM ward
+         WHERE ST_Covers(boundary, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+         ORDER BY id LIMIT 1"""), {"lon": lon, "lat": lat})
+
+
+def nearest_schools(db_session: Session, lon: float, lat: float, limit: int) -> list[dict]:
+    """The schools nearest a lon/lat point, with straight-line distance in metres."""
+    rows = db_session.execute(text("""
+        WITH p AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
+        SELECT s.urn, s.name, ST_X(s.location) AS lon, ST_Y(s.location) AS lat,
+               ST_Distance(geography(s.location), geography(p.g)) AS distance_m
+          FROM school s, p
+         ORDER BY distance_m, s.urn
+         LIMIT :limit"""), {"lon": lon, "lat": lat, "limit": limit})
+    return [{"urn": row.urn, "name": row.name, "lon": row.lon, "lat": row.lat,
+             "distance_m": float(row.distance_m)} for row in rows]
 
 
 def heat_counts_by_school(db_session: Session, *, borough_id: int, resolution: int, kind: str,
