@@ -184,3 +184,45 @@ def upsert_prospect(db_session: Session, params: dict) -> bool | None:
 def borough_ids_by_code(db_session: Session) -> dict[str, int]:
     """Borough ids by code."""
     return dict(db_session.execute(select(Borough.code, Borough.id)).all())
+
+
+_ACTIVE_NEAR_SHAPE = """
+    WITH g AS (SELECT ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(:shape), 4326), {srid}) AS w)
+    SELECT h.id, h.name, h.opening_hours,
+           round(ST_Distance(ST_Transform(h.location, {srid}), g.w)) AS distance_m
+      FROM haven h, g
+     WHERE h.status = 'active' AND ST_DWithin(ST_Transform(h.location, {srid}), g.w, :radius_m)
+     ORDER BY distance_m, h.id
+"""
+
+
+def active_near_shape(db_session: Session, shape_geojson: str, radius_m: float):
+    """Active havens within a distance (metres, WORK_SRID) of a lon/lat GeoJSON geometry."""
+    sql = text(_ACTIVE_NEAR_SHAPE.format(srid=int(work_srid())))  # an int from config
+    return db_session.execute(sql, {"shape": shape_geojson, "radius_m": radius_m}).all()
+
+
+_PROSPECTS_NEAR = """
+    WITH g AS (SELECT ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(:shape), 4326), {srid}) AS w)
+    SELECT h.id, h.name, h.business_type, h.address, h.postcode, h.opening_hours,
+           round(ST_Distance(ST_Transform(h.location, {srid}), g.w)) AS distance_m
+      FROM haven h, g
+     WHERE h.status = 'prospect' AND ST_DWithin(ST_Transform(h.location, {srid}), g.w, :radius_m)
+     ORDER BY distance_m, h.id
+     LIMIT :limit
+"""
+
+
+def prospects_near_shape(db_session: Session, shape_geojson: str, radius_m: float, limit: int):
+    """The prospects (not yet havens) nearest a lon/lat GeoJSON geometry, within a distance."""
+    sql = text(_PROSPECTS_NEAR.format(srid=int(work_srid())))  # an int from config
+    return db_session.execute(sql, {"shape": shape_geojson, "radius_m": radius_m,
+                                    "limit": limit}).all()
+
+
+def open_schools(db_session: Session, borough_id: int):
+    """A borough's open schools with their location as GeoJSON, by name."""
+    return db_session.execute(text("""
+        SELECT urn, name, ST_AsGeoJSON(location) AS location FROM school
+         WHERE borough_id = :b AND coalesce(status, '') NOT ILIKE 'closed%'
+         ORDER BY name, urn"""), {"b": borough_id}).all()

@@ -227,6 +227,26 @@ def prospects_page():
                            borough=borough, radius_m=prospects.NEAR_SCHOOL_M)
 
 
+@pages.route("/recruit")
+@roles_required("worker")
+def recruit_page():
+    """Where to recruit next: unsafe areas and schools with no haven near, or none open then."""
+    from mapping import recruitment  # mapping builds on havens, not the other way round
+
+    boroughs = finder.borough_choices(db_session=db.session(), user=current_user)
+    chosen = request.args.get("borough") or (boroughs[0].code if boroughs else None)
+    borough = next((b for b in boroughs if b.code == chosen), None)
+    if borough is None:
+        raise NotFound("There is no such borough.")
+    borough_id = finder.borough_id(db.session(), borough.code)
+    areas, no_areas = recruitment.area_gaps(db.session(), borough_id)
+    return render_template("havens/recruit.html", boroughs=boroughs, borough=borough,
+                           areas=areas, no_areas=no_areas,
+                           schools=recruitment.school_gaps(db.session(), borough_id),
+                           near_m=recruitment.NEAR_M,
+                           within_m=recruitment.PROSPECTS_WITHIN_M)
+
+
 @pages.route("/<int:haven_id>/sticker.pdf")
 @roles_required("worker")
 def sticker(haven_id: int):
