@@ -84,7 +84,14 @@ def _register_blueprints(app: Flask) -> None:
     from havens import api as havens_api
     from havens import routes as havens_routes
     from mapping import api as mapping_api
-    from mapping import heatmap_api, hotspot_routes, planner_routes, pupil_routes, school_routes
+    from mapping import (
+        crime_routes,
+        heatmap_api,
+        hotspot_routes,
+        planner_routes,
+        pupil_routes,
+        school_routes,
+    )
     from mapping import routes as mapping_routes
 
     app.register_blueprint(pages_routes.pages)
@@ -101,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(hotspot_routes.pages)
     api.register_blueprint(mapping_api.api_blp)
     api.register_blueprint(heatmap_api.api_blp)
+    app.register_blueprint(crime_routes.pages)
+    api.register_blueprint(crime_routes.api_blp)
 
 
 def _register_commands(app: Flask) -> None:

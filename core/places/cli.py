@@ -8,6 +8,7 @@ import pyogrio
 from flask.cli import with_appcontext
 
 from core import db
+from core.crimes.cli import crimes_command
 from core.errors import AppError
 from core.places import readers, services
 
@@ -16,7 +17,10 @@ SHOW_REJECTED = 50
 
 @click.group("import")
 def import_cli():
-    """Import open data: boroughs, wards, schools, postcodes."""
+    """Import open data: boroughs, wards, schools, postcodes, crimes."""
+
+
+import_cli.add_command(crimes_command)
 
 
 @contextmanager
