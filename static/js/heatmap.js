@@ -65,7 +65,10 @@
       return { fill: true, fillColor: colour(valueOf(p)), fillOpacity: 0.75, color: "#444", weight: 0.5 };
     } }
   }).addTo(map);
-  cells.on("load", function () { status.textContent = "Map loaded."; });
+  // Announce the first load only: later tile loads (panning) must not talk over a cell's numbers.
+  cells.once("load", function () {
+    if (!status.textContent) { status.textContent = "Map loaded."; }
+  });
 
   map.on("click", function (event) {
     var box = document.createElement("div");
