@@ -4,6 +4,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from core.geo import work_srid
+from mapping import terms
 from mapping.models import MappingSession, PupilMap, Zone
 
 
@@ -358,9 +359,9 @@ def hexagon_geojson(db_session: Session, resolution: int, cells: list[tuple[int,
 
 def terms_with_maps(db_session: Session, borough_id: int) -> list[str]:
     """Terms in which a borough has pupil maps, newest first."""
-    return list(db_session.scalars(text(
-        "SELECT DISTINCT term FROM pupil_map WHERE borough_id = :b ORDER BY term DESC"),
-        {"b": borough_id}))
+    found = db_session.scalars(text("SELECT DISTINCT term FROM pupil_map WHERE borough_id = :b"),
+                               {"b": borough_id})
+    return sorted(found, key=terms.chronological, reverse=True)
 
 
 TILE_PROPERTIES = {"pupils": "int", "coverage": "int", "rate": "float8", "unsafe": "int",

@@ -30,6 +30,15 @@ def is_term(text: str) -> bool:
     return bool(TERM.match(text or ""))
 
 
+SEASON_ORDER = {"spring": 0, "summer": 1, "autumn": 2}  # within a calendar year
+
+
+def chronological(term: str) -> tuple[int, int]:
+    """A sort key putting terms in time order: spring, summer, then autumn of each year."""
+    year, season = TERM.match(term).groups()
+    return int(year), SEASON_ORDER[season]
+
+
 def label(term: str) -> str:
     """'2026-autumn' -> 'Autumn 2026'."""
     year, season = TERM.match(term).groups()

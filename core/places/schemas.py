@@ -1,6 +1,6 @@
 """Query and response shapes for places (marshmallow; unknown parameters are refused)."""
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from core.errors import InvalidInput
 from core.geo import parse_bbox
@@ -24,6 +24,13 @@ class StrictQuery(Schema):
 
     format = fields.String(validate=validate.OneOf(["json", "geojson"]),
                            metadata={"description": "geojson for a FeatureCollection"})
+
+    @pre_load
+    def drop_empty(self, data, **_kwargs):
+        """An empty value is "not chosen", as an HTML form's "All terms" option sends it."""
+        if not hasattr(data, "keys") or all(data[key] != "" for key in data.keys()):
+            return data  # untouched: webargs' proxy keeps list parameters as lists
+        return {key: data[key] for key in data.keys() if data[key] != ""}
 
 
 class SchoolQuery(StrictQuery):

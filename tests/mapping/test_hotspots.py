@@ -274,3 +274,15 @@ def test_the_cautious_check_uses_permutations_and_is_never_bolder(app, db_sessio
     assert len(cautious["areas"]) <= len(fast["areas"])
     bold = {(c["i"], c["j"]) for c in cautious["cells"] if c["class"] != "not_significant"}
     assert bold <= {(c["i"], c["j"]) for c in fast["cells"] if c["class"] != "not_significant"}
+
+
+@pytest.mark.parametrize("path", [
+    "/mapping/hotspots?term=&year=&cell=150&check=normal",
+    "/mapping/heatmap?kind=unsafe&term=&reason=&time=&year=&weighting=pupils",
+])
+def test_the_filter_forms_all_options_mean_no_filter(client, planted, path):
+    login(client, "planner@example.org")
+    answer = client.get(path)
+    assert answer.status_code == 200
+    if "hotspots" in path:
+        assert 'id="area-1"' in answer.get_data(as_text=True)
