@@ -83,15 +83,17 @@ def _register_blueprints(app: Flask) -> None:
     from core.places import routes as places_routes
     from havens import api as havens_api
     from havens import routes as havens_routes
-    from mapping import api as mapping_api
     from mapping import (
+        action_routes,
         crime_routes,
         heatmap_api,
         hotspot_routes,
         planner_routes,
         pupil_routes,
         school_routes,
+        term_change_routes,
     )
+    from mapping import api as mapping_api
     from mapping import routes as mapping_routes
 
     app.register_blueprint(pages_routes.pages)
@@ -106,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(planner_routes.pages)
     app.register_blueprint(school_routes.pages)
     app.register_blueprint(hotspot_routes.pages)
+    app.register_blueprint(action_routes.pages)
+    app.register_blueprint(term_change_routes.pages)
     api.register_blueprint(mapping_api.api_blp)
     api.register_blueprint(heatmap_api.api_blp)
     app.register_blueprint(crime_routes.pages)

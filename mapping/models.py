@@ -198,3 +198,5 @@ class HeatmapState(Base):
     version: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now())
+
+from mapping import action_models  # noqa: E402, F401  (hot-spot actions: their own module)

@@ -1,5 +1,7 @@
 """A school's own heatmap: every session of the school together, compared with other schools."""
 
+from datetime import date
+
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import RAISE, ValidationError, fields, validate
@@ -10,7 +12,16 @@ from core.errors import NotFound, invalid_input
 from core.places.models import School
 from core.places.schemas import StrictQuery
 from havens import queries as haven_queries
-from mapping import heat_scale, heatmap, queries, school_view, services, terms, vocabulary
+from mapping import (
+    actions,
+    heat_scale,
+    heatmap,
+    queries,
+    school_view,
+    services,
+    terms,
+    vocabulary,
+)
 
 pages = Blueprint("school_heatmap", __name__, url_prefix="/mapping/school-heatmap")
 
@@ -92,6 +103,8 @@ def page():
         terms=[(t, terms.label(t)) for t in queries.terms_with_maps(db.session(),
                                                                      school.borough_id)],
         legend=heat_scale.legend(question.kind), resolutions=queries.RESOLUTIONS,
+        near=actions.actions_near(db.session(), lon, lat, services.DEFAULT_RADIUS_M,
+                                  date.today()), radius_m=services.DEFAULT_RADIUS_M,
         school_min=current_app.config["PRIVACY_SCHOOL_MIN_PUPILS"],
         min_pupils=current_app.config["PRIVACY_MIN_PUPILS"],
         min_schools=current_app.config["PRIVACY_MIN_SCHOOLS"])
