@@ -28,9 +28,9 @@ class StrictQuery(Schema):
     @pre_load
     def drop_empty(self, data, **_kwargs):
         """An empty value is "not chosen", as an HTML form's "All terms" option sends it."""
-        if not hasattr(data, "keys") or all(data[key] != "" for key in data.keys()):
+        if not hasattr(data, "keys") or all(data[key] != "" for key in data):
             return data  # untouched: webargs' proxy keeps list parameters as lists
-        return {key: data[key] for key in data.keys() if data[key] != ""}
+        return {key: data[key] for key in data if data[key] != ""}
 
 
 class SchoolQuery(StrictQuery):
