@@ -68,7 +68,8 @@ clean:
 
 # The benchmarks (bench/): a synthetic borough in its own database (safehavens_bench), each
 # workload against a named baseline; prints a table and writes bench/results.json.
-# BENCH_ARGS, e.g. BENCH_ARGS=--quick or BENCH_ARGS='--seed 2'.
+# BENCH_ARGS, e.g. BENCH_ARGS=--quick, BENCH_ARGS='--seed 2' or BENCH_ARGS='--only http' (the HTTP
+# workloads: the app under gunicorn on loopback, loaded by locust from the bench extra).
 $(VENV)/.bench-installed: pyproject.toml $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[bench]'
 	@touch $@

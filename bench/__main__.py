@@ -1,11 +1,19 @@
-"""`python -m bench [--quick] [--seed N]`: seed (or reuse) the bench database, run the heatmap
-workloads and the hot-spot statistics, print one table and write bench/results.json."""
+"""`python -m bench [--quick] [--seed N] [--only NAMES]`: seed (or reuse) the bench database, run
+the heatmap workloads, the hot-spot statistics and the HTTP workloads, print one table and write
+bench/results.json."""
 
 import argparse
 import dataclasses
+import importlib.util
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 from bench import synthetic
+
+WORKLOADS = ("rebuild", "submit", "read", "hotspots", "nearest", "tiles", "classroom")
+GROUPS = {"heatmap": ("rebuild", "submit", "read"), "http": ("nearest", "tiles", "classroom")}
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -23,21 +31,72 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="time the full rebuild again (otherwise: seeding's figure)")
     parser.add_argument("--admin-url", help="a database URL on the server to use "
                         "(default: BENCH_ADMIN_URL, DATABASE_URL, or the local cluster)")
+    parser.add_argument("--only", type=_names, default=WORKLOADS, metavar="NAMES",
+                        help="comma-separated workloads: " + ", ".join(WORKLOADS)
+                        + "; or the groups heatmap (rebuild, submit, read) and http (nearest, "
+                        "tiles, classroom)")
+    parser.add_argument("--out", type=Path, help="where to write the results (default "
+                        "bench/results.json; with --only, a file in the temporary folder)")
     return parser.parse_args(argv)
 
 
-def _require_geopandas() -> None:
-    try:
-        import geopandas  # noqa: F401
-    except ImportError:
-        sys.exit("geopandas is missing: pip install -e '.[bench]' (or pip install geopandas).")
+def _names(value: str) -> tuple[str, ...]:
+    names = []
+    for name in (n.strip() for n in value.split(",") if n.strip()):
+        if name not in (*WORKLOADS, *GROUPS):
+            raise argparse.ArgumentTypeError(f"unknown workload {name!r}")
+        names += GROUPS.get(name, (name,))
+    return tuple(n for n in WORKLOADS if n in names)
+
+
+def _require_packages() -> None:
+    # Looked up, not imported: importing locust patches this process with gevent.
+    for name in ("geopandas", "locust"):
+        if importlib.util.find_spec(name) is None:
+            sys.exit(f"{name} is missing: pip install -e '.[bench]'.")
+
+
+def _output(args: argparse.Namespace) -> Path:
+    if args.out:
+        return args.out
+    if args.only == WORKLOADS:
+        return Path(__file__).resolve().parent / "results.json"
+    return Path(tempfile.gettempdir()) / f"safehavens-bench-{'-'.join(args.only)}.json"
+
+
+def _workloads(args, bench, seeding: dict, log) -> dict:
+    """Each workload's name and how to run it (in the table's order)."""
+    from bench import classroom, heatmap, heatmap_live, hotspots, http_nearest, http_tiles
+
+    full = seeding.get("rebuild_all") or {}
+    return {
+        "rebuild": lambda: [*heatmap.rebuild_50(bench), heatmap.rebuild_all_row(
+            full.get("seconds"), f"once, {full.get('at', '?')}")],
+        "submit": lambda: heatmap_live.one_map(bench),
+        "read": lambda: heatmap_live.borough_read(bench),
+        "hotspots": lambda: hotspots.rows(quick=args.quick, log=log),
+        "nearest": lambda: http_nearest.rows(bench, quick=args.quick),
+        "tiles": lambda: http_tiles.rows(bench, quick=args.quick),
+        "classroom": lambda: classroom.rows(bench, quick=args.quick),
+    }
+
+
+def _run(workloads: dict, names: tuple[str, ...], log) -> tuple[list, dict]:
+    """The rows of the named workloads, and each one's wall-clock seconds."""
+    rows, seconds = [], {}
+    for name in names:
+        started = time.perf_counter()
+        rows += workloads[name]()
+        seconds[name] = round(time.perf_counter() - started, 1)
+        log(f"{name}: done in {seconds[name]:.0f} s")
+    return rows, seconds
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks; exit status 1 when a baseline disagrees with ours."""
     args = _arguments(argv)
-    _require_geopandas()
-    from bench import database, heatmap, heatmap_live, hotspots, load, report
+    _require_packages()
+    from bench import database, heatmap, load, report
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -52,16 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.rebuild_all:
         log("rebuild all resolutions (aggregates.rebuild)...")
         seeding["rebuild_all"] = database.timed_rebuild(url)
-    full = seeding.get("rebuild_all") or {}
-    rows = [*heatmap.rebuild_50(bench),
-            heatmap.rebuild_all_row(full.get("seconds"), f"once, {full.get('at', '?')}"),
-            *heatmap_live.one_map(bench), *heatmap_live.borough_read(bench),
-            *hotspots.rows(quick=args.quick, log=log)]
+    rows, seconds = _run(_workloads(args, bench, seeding, log), args.only, log)
     print(report.table(rows))
     info = {"seed": args.seed, "scale": dataclasses.asdict(scale), "seeding": seeding,
             "runs": bench.runs, "reads": bench.reads, "submissions": bench.submissions,
-            "counts": database.counts(url), "machine": report.machine(database.versions(url))}
-    log(f"Wrote {report.write(rows, info)}")
+            "only": list(args.only), "workload_seconds": seconds, "counts": database.counts(url),
+            "machine": report.machine(database.versions(url))}
+    log(f"Wrote {report.write(rows, info, _output(args))}")
     return 1 if any(r.same_answer is False for r in rows) else 0
 
 

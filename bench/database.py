@@ -12,11 +12,13 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from bench import load, synthetic
+from bench import load, synthetic, synthetic_havens
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "safehavens_bench"
-GENERATOR_VERSION = 1  # bump when bench.synthetic changes what it generates
+GENERATOR_VERSION = 2  # bump when bench.synthetic or bench.synthetic_havens change what they make
+CHURNED = ("pupil_map", "zone", "zone_cell", "session_cell", "submission_key", "mapping_session",
+           "audit_event", "app_user", "api_token", "haven")
 
 
 def admin_url() -> str:
@@ -73,18 +75,20 @@ def ensure(admin: str, seed: int, scale: synthetic.Scale, log=print) -> tuple[st
     url = sqlalchemy_url(admin)
     wanted = wanted_marker(seed, scale)
     if current_marker(url) == wanted:
-        log(f"Reusing {NAME} (seed {seed}, {scale.maps} maps).")
+        log(f"Reusing {NAME} (seed {seed}, {scale.maps} maps); vacuuming what runs deleted...")
         with connect(url) as conn:  # maps a killed run left behind (seeded ids are 1..maps)
             conn.execute("DELETE FROM pupil_map WHERE id > %s", [scale.maps])
+        vacuum(url)
         return url, {**seeding_info(url), "reused": True}
     started = time.perf_counter()
     _recreate(admin)
     _migrate(url)
     log(f"Generating {scale.maps} pupil maps (seed {seed})...")
     borough = synthetic.generate(seed, scale)
-    log(f"Loading {len(borough.zones)} zones with COPY...")
+    havens = synthetic_havens.generate(seed, scale.havens)
+    log(f"Loading {len(borough.zones)} zones and {len(havens)} havens with COPY...")
     with connect(url) as conn:
-        load.copy_borough(conn, borough)
+        load.copy_borough(conn, borough, havens)
     with connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     log("Building the heatmap aggregates (aggregates.rebuild, as `flask heatmap rebuild`)...")
@@ -98,6 +102,13 @@ def ensure(admin: str, seed: int, scale: synthetic.Scale, log=print) -> tuple[st
     with connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     return url, info
+
+
+def vacuum(url: str) -> None:
+    """VACUUM ANALYZE the tables the workloads add rows to and delete them from, so that a
+    reused database reads like a freshly seeded one (all-visible pages, no dead rows)."""
+    with connect(url, autocommit=True) as conn:
+        conn.execute(f"VACUUM (ANALYZE) {', '.join(CHURNED)}")
 
 
 def timed_rebuild(url: str) -> dict:
@@ -131,7 +142,8 @@ def _migrate(url: str) -> None:
 
 def counts(url: str) -> dict:
     """Rows in the tables the workloads use."""
-    tables = ("school", "mapping_session", "pupil_map", "zone", "zone_cell", "session_cell")
+    tables = ("school", "mapping_session", "pupil_map", "zone", "zone_cell", "session_cell",
+              "haven")
     with connect(url) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
                 for t in tables}

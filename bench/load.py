@@ -4,6 +4,7 @@ import numpy as np
 import psycopg
 import shapely
 from flask import Flask
+from psycopg.types.json import Jsonb
 
 from bench import synthetic
 from core.geo import as_multipolygon, transformer
@@ -11,7 +12,7 @@ from core.geo import as_multipolygon, transformer
 TO_4326 = transformer(27700, 4326)
 SEQUENCES = {"borough": "borough_id_seq", "school": "school_id_seq",
              "mapping_session": "mapping_session_id_seq", "pupil_map": "pupil_map_id_seq",
-             "zone": "zone_id_seq"}
+             "zone": "zone_id_seq", "haven": "haven_id_seq"}
 
 
 def ewkb_4326(geometries, multi: bool = False) -> list[str | None]:
@@ -25,8 +26,10 @@ def ewkb_4326(geometries, multi: bool = False) -> list[str | None]:
     return list(shapely.to_wkb(moved, hex=True, include_srid=True))
 
 
-def copy_borough(conn: psycopg.Connection, borough: synthetic.Borough) -> None:
-    """COPY the borough, its schools, sessions, pupil maps and zones; then fix the sequences."""
+def copy_borough(conn: psycopg.Connection, borough: synthetic.Borough,
+                 havens: list[dict]) -> None:
+    """COPY the borough, its schools, sessions, pupil maps, zones and havens; then fix the
+    sequences."""
     _copy(conn, "borough", ("id", "code", "name", "boundary"),
           [(1, synthetic.BOROUGH_CODE, synthetic.BOROUGH_NAME,
             ewkb_4326([borough.boundary], multi=True)[0])])
@@ -48,6 +51,7 @@ def copy_borough(conn: psycopg.Connection, borough: synthetic.Borough) -> None:
           [(m["id"], m["session_id"], 1, m["school_id"], m["year_group"], m["term"],
             m["submitted_at"]) for m in borough.maps])
     _copy_zones(conn, borough)
+    copy_havens(conn, havens)
     for table, sequence in SEQUENCES.items():
         conn.execute(f"SELECT setval('{sequence}', (SELECT max(id) FROM {table}))")  # noqa: S608
 
@@ -64,6 +68,17 @@ def _copy_zones(conn: psycopg.Connection, borough: synthetic.Borough) -> None:
             z["kind"], z["shape"], d, g, z["reasons"], z["times"], z["suggestions"], "none",
             z["comment"], "pending" if z["comment"] else "none")
            for z, d, g in zip(zones, drawn, geom, strict=True)])
+
+
+def copy_havens(conn: psycopg.Connection, havens: list[dict]) -> None:
+    """The synthetic havens, in borough 1, opening hours as jsonb."""
+    columns = ("id", "business_type", "name", "address", "status", "sticker_displayed",
+               "sells_knives", "responsible_retailer_signed", "joined_on", "last_verified_on",
+               "next_visit_due", "source", "source_id")
+    locations = ewkb_4326([h["location"] for h in havens])
+    _copy(conn, "haven", ("borough_id", "location", "opening_hours", *columns),
+          [(1, where, Jsonb(h["opening_hours"]), *(h[c] for c in columns))
+           for h, where in zip(havens, locations, strict=True)])
 
 
 def _copy(conn: psycopg.Connection, table: str, columns: tuple[str, ...], rows) -> None:

@@ -35,6 +35,7 @@ class Scale:
     zones_per_map: int = 10
     hotspots: int = 36
     pupils_per_class: int = 25
+    havens: int = 2_000  # Safe Havens and prospects (bench.synthetic_havens)
 
 
 SCALES = {"borough": Scale(), "quick": Scale(maps=1_000)}

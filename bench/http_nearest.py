@@ -1,0 +1,131 @@
+"""Nearest havens: the public finder over HTTP at 500 requests/s offered, ours and the baseline
+(ORDER BY ST_Distance) served the same way; the query alone in a psycopg loop; same havens in
+the same order checked on every loop point and a sample of HTTP answers. The query alone is
+also timed at London scale (bench.nearest_scale)."""
+
+import json
+import math
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass
+
+from bench import loadgen, nearest_scale, nearest_sql, server
+from bench.database import connect
+from bench.heatmap import Bench
+from bench.report import Row
+
+PATH, LIMIT = "/api/v1/havens/nearest", 5
+OFFERED_PER_S, USERS = 500, 50
+TARGET_P99_S, MIN_RATIO = 0.010, 100
+POINTS, HTTP_CHECKS = 1_000, 50
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Seconds of load: warm-up (not counted), ours measured, the baseline measured."""
+
+    warmup_s: float
+    ours_s: float
+    baseline_s: float
+
+
+def durations(quick: bool) -> Durations:
+    """Shorter runs for --quick."""
+    return Durations(3, 10, 6) if quick else Durations(3, 15, 8)
+
+
+def query_loop(url: str, srid: int, points) -> dict:
+    """Both queries for every point on one connection (JIT off, as the app's engine)."""
+    with connect(url, options="-c jit=off", autocommit=True) as conn:
+        return nearest_sql.time_both(conn, srid, points, LIMIT)
+
+
+def http_agreement(base_url: str, points, expected: list) -> Counter:
+    """Ask the server for a sample of points; compare ids in order with the baseline's."""
+    found = Counter()
+    for (lat, lon), base in zip(points, expected, strict=False):
+        with urllib.request.urlopen(f"{base_url}{PATH}?lat={lat}&lon={lon}&limit={LIMIT}",  # noqa: S310
+                                    timeout=10) as answer:
+            got = [(h["id"], h["distance_m"]) for h in json.load(answer)]
+        rounded = [(i, round(d)) for i, d in base]
+        found[nearest_sql.same_order(got, rounded, tie_m=1.5)] += 1
+    return found
+
+
+def _plan_for_locust(points, seconds: float) -> dict:
+    rate = OFFERED_PER_S / USERS
+    return {"path": PATH, "limit": LIMIT, "points": points, "users": USERS,
+            "rate_per_user": rate, "requests_per_user": math.ceil(rate * seconds)}
+
+
+def offered_load(url: str, app: str, points, warmup_s: float, measured_s: float,
+                 check=None) -> dict:
+    """500 requests/s offered for warmup + measure seconds, figures from the measured part;
+    check(base_url) runs against the same server first."""
+    with server.serving(url, app=app) as running:
+        checked = check(running.base_url) if check else None
+        run = loadgen.run(["NearestUser"], server=running, count=USERS,
+                          plan=_plan_for_locust(points, warmup_s + measured_s),
+                          seconds=warmup_s + measured_s + 1)
+    measured = run.measured("nearest", after_s=warmup_s)
+    return {"load": loadgen.summary(measured), "cpu": run.cpu, "check": dict(checked or {}),
+            "app": app, "seconds": {"warmup": warmup_s, "measured": measured_s}}
+
+
+def rows(bench: Bench, *, quick: bool) -> list[Row]:
+    """The nearest-havens rows: over HTTP under load (ours, baseline), and the query alone at
+    borough and London scale."""
+    plan, points = durations(quick), nearest_sql.query_points(bench.seed, POINTS)
+    bench.log(f"nearest havens: KNN vs ORDER BY ST_Distance, psycopg loop x{len(points)}...")
+    loop = query_loop(bench.url, bench.srid, points)
+    sample, expected = points[:HTTP_CHECKS], loop["baseline_rows"][:HTTP_CHECKS]
+    bench.log(f"nearest havens over HTTP: ours, {OFFERED_PER_S} req/s offered...")
+    ours = offered_load(bench.url, "wsgi:app", points, plan.warmup_s, plan.ours_s,
+                        check=lambda base_url: http_agreement(base_url, sample, expected))
+    bench.log(f"nearest havens over HTTP: baseline, {OFFERED_PER_S} req/s offered...")
+    base = offered_load(bench.url, "bench.baseline_wsgi:app", points, plan.warmup_s,
+                        plan.baseline_s)
+    bench.log("nearest havens: the query alone at London scale (rolled back)...")
+    london = nearest_scale.london_loop(bench.url, bench.seed, bench.scale.havens, bench.srid,
+                                       LIMIT)
+    return [*_http_rows(loop, ours, base), _loop_row("borough", loop),
+            _loop_row(f"London, {london['havens']:,} havens, {london['active']:,} active, "
+                      "rolled back", london)]
+
+
+def _agrees(counts: dict) -> bool:
+    return not counts.get("different")
+
+
+def _loop_details(loop: dict) -> dict:
+    return {"points": len(loop["ours"].samples), "ours": loop["ours"].summary(),
+            "baseline": loop["baseline"].summary(), "agreement": dict(loop["agreement"]),
+            "plans": loop["plans"], **{k: loop[k] for k in ("havens", "active", "square_km")
+                                        if k in loop}}
+
+
+def _loop_row(scale: str, loop: dict) -> Row:
+    return Row(f"  the query alone ({scale}): KNN vs ORDER BY ST_Distance, psycopg loop "
+               f"x{len(loop['ours'].samples)}", loop["ours"].median, loop["baseline"].median,
+               same_answer=_agrees(loop["agreement"]), details=_loop_details(loop))
+
+
+def _http_rows(loop: dict, ours: dict, base: dict) -> list[Row]:
+    same = _agrees(loop["agreement"]) and _agrees(ours["check"])
+    mine, theirs = ours["load"], base["load"]
+    p99, base_p99 = mine["ms"]["p99"] / 1000, theirs["ms"]["p99"] / 1000
+    kept_up = mine["rate_per_s"] >= 0.95 * OFFERED_PER_S and not mine["errors"]
+    details = {"ours": ours, "baseline": base, "offered_per_s": OFFERED_PER_S,
+               "users": USERS, "limit": LIMIT, "workers": server.WORKERS,
+               "http_agreement": ours["check"]}
+    errors = (sum(mine["errors"].values()), sum(theirs["errors"].values()))
+    return [
+        Row(f"nearest havens over HTTP, {OFFERED_PER_S} req/s offered (gunicorn "
+            f"{server.WORKERS} workers, locust; base: ORDER BY ST_Distance, served the same "
+            "way)", p99, base_p99, f"p99 < {TARGET_P99_S * 1000:.0f} ms; ratio >= {MIN_RATIO}",
+            passed=same and kept_up and p99 < TARGET_P99_S and base_p99 / p99 >= MIN_RATIO,
+            same_answer=same, ours_label="p99", details=details),
+        Row(f"  same, p50 (achieved {mine['rate_per_s']:.0f} req/s, base "
+            f"{theirs['rate_per_s']:.0f}; errors {errors[0]}, base {errors[1]})",
+            mine["ms"]["p50"] / 1000, theirs["ms"]["p50"] / 1000),
+    ]

@@ -1,0 +1,99 @@
+"""The app served by gunicorn on a free loopback port, against the bench database.
+
+As docs/operations.md deploys it (sync workers, JSON request logs at INFO), with 2 workers for
+this 2-core machine; its logs go to a file in a temporary folder.
+"""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 2
+
+
+@dataclass
+class Server:
+    """A running gunicorn: where it answers, its master process and its log."""
+
+    base_url: str
+    process: subprocess.Popen
+    log_path: Path
+    command: list[str]
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the master and its workers so far."""
+        master = psutil.Process(self.process.pid)
+        total = 0.0
+        for proc in [master, *master.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (loopback)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _environment(database_url: str) -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SAFEHAVENS_")}
+    return {**env, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
+            "SAFEHAVENS_ENV": "development", "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+
+
+def _wait_ready(server: Server, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(server.base_url + "/healthz", timeout=2) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    tail = server.log_path.read_text(errors="replace")[-3000:]
+    raise RuntimeError(f"gunicorn did not start ({' '.join(server.command)}):\n{tail}")
+
+
+@contextmanager
+def serving(database_url: str, app: str = "wsgi:app", workers: int = WORKERS,
+            options: tuple[str, ...] = ()) -> Iterator[Server]:
+    """gunicorn serving `app` on 127.0.0.1 until the block ends (options: more gunicorn
+    settings, for what-if runs)."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--graceful-timeout", "5", *options, app]
+    with tempfile.TemporaryDirectory(prefix="bench-gunicorn-") as folder:
+        log_path = Path(folder) / "gunicorn.log"
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(command, cwd=ROOT, env=_environment(database_url),  # noqa: S603
+                                       stdout=log_file, stderr=subprocess.STDOUT)
+            server = Server(f"http://127.0.0.1:{port}", process, log_path, command)
+            try:
+                _wait_ready(server)
+                yield server
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
