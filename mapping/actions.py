@@ -10,7 +10,7 @@ from core.audit import services as audit
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.exports import csv_text
 from core.geo import as_multipolygon
-from mapping import action_queries, hotspots, terms, vocabulary
+from mapping import hotspots, queries, terms, vocabulary
 from mapping.action_models import HotspotAction
 
 STATUS_LABELS = {"planned": "Planned", "in_progress": "Under way", "done": "Done"}
@@ -107,7 +107,7 @@ def _plain(row) -> dict:
 
 def borough_actions(*, db_session: Session, borough_id: int) -> list[dict]:
     """A borough's actions, newest first, as plain dicts."""
-    return [_plain(row) for row in action_queries.borough_actions(db_session, borough_id)]
+    return [_plain(row) for row in queries.borough_actions(db_session, borough_id)]
 
 
 def actions_csv(items: list[dict]) -> str:
@@ -125,7 +125,7 @@ def actions_near(db_session: Session, lon: float, lat: float, radius_m: float,
     teacher can read out; those that ended more than six months ago are left out."""
     since = today - timedelta(days=SHOWN_FOR_DAYS)
     found = []
-    for row in action_queries.actions_near(db_session, lon, lat, radius_m, since):
+    for row in queries.actions_near(db_session, lon, lat, radius_m, since):
         item = _plain(row)
         item["distance_m"] = round(item["distance_m"])
         item.update(read_out(item))

@@ -52,11 +52,17 @@ def visit_pattern(time_key: str | None) -> str:
            f"{window.days_label}"
 
 
+AFTER_SCHOOL_HAVEN = Window(SCHOOL_DAYS, "on school days", "15:00", "18:00")  # walking home
+
+
 def open_during(hours: opening.OpeningHours, time_key: str | None) -> str:
-    """'open' (open for the whole window on every day of it), 'partly' or 'closed'."""
+    """open_in for the clock window of a time band; 'unknown' without one."""
     window = window_for(time_key)
-    if window is None:
-        return "unknown"
+    return "unknown" if window is None else open_in(hours, window)
+
+
+def open_in(hours: opening.OpeningHours, window: Window) -> str:
+    """'open' (for the whole window on every day of it), 'partly' or 'closed'."""
     days_open = [opening.open_throughout(hours, day, window.start, window.end)
                  for day in window.days]
     if all(days_open):

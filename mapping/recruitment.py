@@ -16,12 +16,10 @@ from mapping import heatmap, hotspots, patrol
 NEAR_M = 300  # a haven this close counts as "near"
 PROSPECTS_WITHIN_M = 600
 PROSPECTS_SHOWN = 3
-AFTER_SCHOOL = ("15:00", "18:00")
 
 
 def _open_after_school(opening: dict) -> bool:
-    parsed = hours.from_json(opening)
-    return all(hours.open_throughout(parsed, day, *AFTER_SCHOOL) for day in patrol.SCHOOL_DAYS)
+    return patrol.open_in(hours.from_json(opening), patrol.AFTER_SCHOOL_HAVEN) == "open"
 
 
 def _open_at_peak(time_key: str | None):
