@@ -199,4 +199,5 @@ class HeatmapState(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now())
 
-from mapping import action_models  # noqa: E402, F401  (hot-spot actions: their own module)
+# Hot-spot actions and printed haven maps keep their tables in their own modules.
+from mapping import action_models, haven_map_models  # noqa: E402, F401
