@@ -5,6 +5,7 @@ This is the one module in core that names the other domains: it only gathers the
 
 from core.accounts import models as accounts_models  # noqa: F401
 from core.audit import models as audit_models  # noqa: F401
+from core.basemap import models as basemap_models  # noqa: F401
 from core.crimes import models as crimes_models  # noqa: F401
 from core.db import Base
 from core.places import models as places_models  # noqa: F401

@@ -1,7 +1,8 @@
 """A fictional demo borough, reproducible from a seed, written as ordinary open-data files (pure).
 
 The files have the same shape as the real downloads (ONS boundaries in EPSG:27700, a GIAS
-schools CSV, an ONSPD-style postcode CSV), so the demo goes through the real importers.
+schools CSV, an ONSPD-style postcode CSV, an OpenStreetMap-style basemap GeoJSON), so the demo
+goes through the real importers.
 """
 
 import csv
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import shapely
 from shapely.geometry import MultiPoint, Point, Polygon, mapping
+
+from core.demo.suburb import basemap_features
 
 BOROUGH_CODE = "E99999999"
 BOROUGH_NAME = "Havenbridge (demo)"
@@ -37,6 +40,7 @@ class DemoFiles:
     wards: Path
     schools: Path
     postcodes: Path
+    basemap: Path
 
 
 def boundary(rng: random.Random) -> Polygon:
@@ -93,7 +97,7 @@ def _postcode(rng: random.Random, used: set[str]) -> str:
 
 def write_files(folder: Path, seed: int = 1, school_count: int = 20,
                 postcode_count: int = 300) -> DemoFiles:
-    """Write the demo borough's boundary, wards, schools and postcodes into a folder."""
+    """Write the demo borough's boundary, wards, schools, postcodes and basemap into a folder."""
     rng = random.Random(seed)
     area = boundary(rng)
     borough_features = [{"type": "Feature", "geometry": mapping(area),
@@ -105,6 +109,8 @@ def write_files(folder: Path, seed: int = 1, school_count: int = 20,
     postcode_points = random_points(rng, area.buffer(-50), postcode_count, spacing_m=60)
     postcodes = [(_postcode(rng, used), p) for p in postcode_points]
     schools = _school_rows(rng, area, school_count, postcodes)
+    school_points = [Point(row["Easting"], row["Northing"]) for row in schools]
+    streets = basemap_features(random.Random(seed + 300), area, school_points)
     return DemoFiles(
         boroughs=_write_json(folder / "boroughs.geojson", _feature_collection(borough_features)),
         wards=_write_json(folder / "wards.geojson", _feature_collection(ward_features)),
@@ -112,6 +118,7 @@ def write_files(folder: Path, seed: int = 1, school_count: int = 20,
         postcodes=_write_csv(folder / "postcodes.csv", [
             {"pcds": code, "oseast1m": round(p.x), "osnrth1m": round(p.y), "doterm": ""}
             for code, p in postcodes]),
+        basemap=_write_json(folder / "basemap.geojson", _feature_collection(streets)),
     )
 
 

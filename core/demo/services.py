@@ -1,4 +1,5 @@
-"""Seeding the demo borough and one login per role, through the real importers."""
+"""Seeding the demo borough (with its basemap) and one login per role, through the real
+importers."""
 
 import secrets
 import tempfile
@@ -8,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.accounts import services as accounts
-from core.demo import generator
+from core.basemap import services as basemap
+from core.demo import generator, suburb
 from core.places import services as places
 from core.places.models import Borough, School
 
@@ -30,6 +32,8 @@ def seed(*, db_session: Session, seed: int = 1, extra_seeders=()) -> dict[str, s
         places.import_wards(db_session=db_session, path=files.wards)
         places.import_postcodes(db_session=db_session, path=files.postcodes)
         places.import_schools(db_session=db_session, path=files.schools)
+        basemap.import_basemap(db_session=db_session, path=files.basemap,
+                               name=suburb.SOURCE_NAME, attribution=suburb.ATTRIBUTION)
     logins = _demo_users(db_session)
     for seeder in extra_seeders:
         seeder(db_session=db_session, seed=seed)

@@ -8,6 +8,7 @@ import pyogrio
 from flask.cli import with_appcontext
 
 from core import db
+from core.basemap.cli import basemap_command
 from core.crimes.cli import crimes_command
 from core.errors import AppError
 from core.places import readers, services
@@ -17,10 +18,11 @@ SHOW_REJECTED = 50
 
 @click.group("import")
 def import_cli():
-    """Import open data: boroughs, wards, schools, postcodes, crimes."""
+    """Import open data: boroughs, wards, schools, postcodes, crimes, basemap."""
 
 
 import_cli.add_command(crimes_command)
+import_cli.add_command(basemap_command)
 
 
 @contextmanager

@@ -3,7 +3,8 @@
 from sqlalchemy import func, select, text
 
 from core.accounts.models import User
-from core.demo import generator
+from core.basemap.models import LAYERS, BasemapFeature, BasemapSource
+from core.demo import generator, services, suburb
 from core.places.models import Borough, Postcode, School, Ward
 
 
@@ -49,3 +50,49 @@ def test_same_seed_gives_the_same_borough_and_another_seed_a_different_one(tmp_p
     assert (first / "schools.csv").read_text() == (second / "schools.csv").read_text()
     assert (first / "boroughs.geojson").read_text() == (second / "boroughs.geojson").read_text()
     assert (first / "schools.csv").read_text() != (other / "schools.csv").read_text()
+    assert (first / "basemap.geojson").read_text() == (second / "basemap.geojson").read_text()
+    assert (first / "basemap.geojson").read_text() != (other / "basemap.geojson").read_text()
+
+
+# Per school: road features within 250 m, and how far the nearest one is (metres).
+_ROADS_NEAR_SCHOOLS = text("""
+    SELECT s.urn,
+           (SELECT count(*) FROM basemap_feature f
+             WHERE f.layer IN ('road', 'major_road')
+               AND ST_DWithin(f.geometry::geography, s.location::geography, 250)) AS near,
+           (SELECT min(ST_Distance(f.geometry::geography, s.location::geography))
+              FROM basemap_feature f
+             WHERE f.layer IN ('road', 'major_road')
+               AND ST_DWithin(f.geometry::geography, s.location::geography, 1000)) AS nearest_m
+      FROM school s
+""")
+
+# How far the basemap reaches beyond the borough's boundary, east, west, north and south.
+_REACH_BEYOND = text("""
+    SELECT ST_XMax(e) - ST_XMax(b), ST_XMin(b) - ST_XMin(e), ST_YMax(e) - ST_YMax(b),
+           ST_YMin(b) - ST_YMin(e)
+      FROM (SELECT ST_Transform(boundary, 27700) AS b FROM borough) AS bb,
+           (SELECT ST_Transform(ST_SetSRID(ST_Extent(geometry), 4326), 27700) AS e
+              FROM basemap_feature) AS ee
+""")
+
+
+def test_demo_seed_draws_a_basemap_with_streets_around_every_school(db_session):
+    services.seed(db_session=db_session, seed=7)
+    layers = dict(db_session.execute(select(BasemapFeature.layer, func.count())
+                                     .group_by(BasemapFeature.layer)).all())
+    assert set(layers) == set(LAYERS)
+    assert 1_000 < sum(layers.values()) < 5_000 and layers["road"] > 1_000
+    assert layers["park"] >= 3 and layers["railway"] == 1 and layers["major_road"] >= 4
+    source = db_session.execute(select(BasemapSource.name, BasemapSource.attribution)).one()
+    assert source == (suburb.SOURCE_NAME, "Synthetic demo streets (Safe Havens demo)")
+    schools = db_session.execute(_ROADS_NEAR_SCHOOLS).all()
+    assert len(schools) == 20
+    assert all(school.near >= 4 and school.nearest_m < 100 for school in schools), schools
+    assert all(margin > 1_000 for margin in db_session.execute(_REACH_BEYOND).one())
+    names = set(db_session.scalars(select(BasemapFeature.name)
+                                   .where(BasemapFeature.layer == "major_road")))
+    assert "High Street" in names and sum(name.endswith(" Road") for name in names) >= 3
+    services.seed(db_session=db_session, seed=7)  # seeding again adds nothing
+    assert db_session.scalar(select(func.count()).select_from(BasemapFeature)) == sum(
+        layers.values())

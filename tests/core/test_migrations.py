@@ -12,7 +12,7 @@ from core.models import metadata
 from tests.conftest import create_database, drop_database
 
 TABLES = {"borough", "ward", "school", "postcode", "app_user", "teacher_school",
-          "login_session", "api_token", "audit_event"}
+          "login_session", "api_token", "audit_event", "basemap_source", "basemap_feature"}
 
 
 @pytest.fixture
