@@ -44,7 +44,7 @@ run: db
 	@DATABASE_URL='$(RUN_DB_URL)' $(BIN)/flask demo seed --if-empty --no-logins
 	@DATABASE_URL='$(RUN_DB_URL)' $(BIN)/flask demo logins
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop; 'make stop' stops the database)"
-	DATABASE_URL='$(RUN_DB_URL)' $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
+	DATABASE_URL='$(RUN_DB_URL)' $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --timeout 300 wsgi:app
 
 test: setup
 	@scripts/system-deps.sh chromium poppler zbar

@@ -61,6 +61,8 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     if not app.config["SECRET_KEY"] and not app.config["PRODUCTION"]:
         app.config["SECRET_KEY"] = app_config.instance_secret_key(app.instance_path)
     app_config.check_safe(app.config)
+    if not app.config.get("PRINT_TILE_CACHE"):
+        app.config["PRINT_TILE_CACHE"] = os.path.join(app.instance_path, "tile-cache")
     security.configure_cookies(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -86,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from mapping import (
         action_routes,
         crime_routes,
+        haven_map_routes,
         heatmap_api,
         hotspot_routes,
         planner_routes,
@@ -114,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(heatmap_api.api_blp)
     app.register_blueprint(crime_routes.pages)
     api.register_blueprint(crime_routes.api_blp)
+    app.register_blueprint(haven_map_routes.pages)
 
 
 def _register_commands(app: Flask) -> None:
@@ -123,10 +127,10 @@ def _register_commands(app: Flask) -> None:
     from core.places.cli import import_cli
     from havens.cli import havens_cli
     from havens.demo import seed_havens
-    from mapping.cli import heatmap_cli, mapping_cli
+    from mapping.cli import heatmap_cli, mapping_cli, maps_cli
     from mapping.demo import seed_mapping
 
     for group in (db_cli, users_cli, import_cli, demo_cli, havens_cli, mapping_cli,
-                  heatmap_cli):
+                  heatmap_cli, maps_cli):
         app.cli.add_command(group)
     app.extensions["demo_seeders"] = [seed_havens, seed_mapping]

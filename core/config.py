@@ -10,6 +10,7 @@ DEFAULT_TILE_ATTRIBUTION = (
 )
 PRIVACY_FLOOR_PUPILS = 5
 PRIVACY_FLOOR_SCHOOLS = 2
+PRINT_BASEMAPS = ("auto", "vector", "tiles", "none")
 
 
 class ConfigError(RuntimeError):
@@ -65,6 +66,15 @@ def from_environment() -> dict:
         "HAVEN_LAPSE_GRACE_MONTHS": _env_int("HAVEN_LAPSE_GRACE_MONTHS", 3),
         "HAVEN_DUE_SOON_DAYS": _env_int("HAVEN_DUE_SOON_DAYS", 30),
         "HAVEN_DUPLICATE_RADIUS_M": _env_int("HAVEN_DUPLICATE_RADIUS_M", 30),
+        "HAVEN_MAP_RADIUS_M": _env_int("HAVEN_MAP_RADIUS_M", 1000),
+        "PRINT_BASEMAP": os.environ.get("PRINT_BASEMAP") or "auto",
+        "PRINT_TILE_URL": os.environ.get("PRINT_TILE_URL", ""),
+        "PRINT_TILE_ATTRIBUTION": os.environ.get("PRINT_TILE_ATTRIBUTION",
+                                                 "© OpenStreetMap contributors"),
+        "PRINT_TILE_CACHE": os.environ.get("PRINT_TILE_CACHE", ""),
+        "PRINT_WORKERS": _env_int("PRINT_WORKERS", 0),
+        "SCHEME_NAME": os.environ.get("SCHEME_NAME") or "Safe Havens",
+        "SCHEME_CONTACT": os.environ.get("SCHEME_CONTACT", ""),
     }
 
 
@@ -97,10 +107,20 @@ def check_safe(config: dict) -> None:
         problems.append("PRIVACY_MIN_CELL_M must be at least 100 (metres)")
     if config["PRIVACY_ROUND_TO"] < 1:
         problems.append("PRIVACY_ROUND_TO must be at least 1")
+    problems += _printing_problems(config)
     if config["PRODUCTION"]:
         problems += _production_problems(config)
     if problems:
         raise ConfigError("Unsafe configuration: " + "; ".join(problems) + ".")
+
+
+def _printing_problems(config: dict) -> list[str]:
+    problems = []
+    if not 300 <= config.get("HAVEN_MAP_RADIUS_M", 1000) <= 3000:
+        problems.append("HAVEN_MAP_RADIUS_M must be between 300 and 3000 (metres)")
+    if config.get("PRINT_BASEMAP", "auto") not in PRINT_BASEMAPS:
+        problems.append(f"PRINT_BASEMAP must be one of {', '.join(PRINT_BASEMAPS)}")
+    return problems
 
 
 def _production_problems(config: dict) -> list[str]:

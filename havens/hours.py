@@ -406,3 +406,38 @@ def _spoken_time(minutes: int) -> str:
 
 
 EMPTY = OpeningHours(days={})
+
+
+SHORT_DAY = {"mo": "Mon", "tu": "Tue", "we": "Wed", "th": "Thu", "fr": "Fri", "sa": "Sat",
+             "su": "Sun"}
+
+
+def short_text(hours: OpeningHours) -> str:
+    """The week in a few words for print: "Mon-Fri 7:00-22:00; Sat 8:00-20:00; Sun closed"."""
+    if not hours.days:
+        return "Hours not known"
+    rules = [f"{_short_selector(days)} {', '.join(_short_range(i) for i in intervals)}"
+             for intervals, days in _group_days(hours)]
+    closed = [index for index, day in enumerate(WEEKDAYS) if day not in hours.days]
+    if closed:
+        rules.append(f"{_short_selector(closed)} closed")
+    if hours.public_holidays == "closed":
+        rules.append("closed on bank holidays")
+    return "; ".join(rules)
+
+
+def _short_selector(indexes: list[int]) -> str:
+    if len(indexes) == 7:
+        return "Every day"
+    parts = []
+    for first, last in _week_runs(indexes):
+        length = (last - first) % 7 + 1
+        names = [SHORT_DAY[WEEKDAYS[first]], SHORT_DAY[WEEKDAYS[last]]]
+        parts.append(names[0] if length == 1 else ("," if length == 2 else "-").join(names))
+    return ",".join(parts)
+
+
+def _short_range(interval: Interval) -> str:
+    if interval == (0, DAY):
+        return "all day"
+    return f"{_spoken_time(interval[0])}-{_spoken_time(interval[1])}"

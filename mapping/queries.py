@@ -506,3 +506,25 @@ def actions_near(db_session: Session, lon: float, lat: float, radius_m: float,
                         DATE '9999-12-31') >= :since
          ORDER BY a.starts_on DESC, a.id DESC"""),  # noqa: S608 (SRID: an int from config)
         {"lon": lon, "lat": lat, "radius": radius_m, "since": shown_since}).all()
+
+
+_SCHOOLS_FOR_PRINT = """
+    SELECT s.id, s.urn, s.name, s.borough_id, ST_X(s.location) AS lon, ST_Y(s.location) AS lat,
+           ST_X(ST_Transform(s.location, {srid})) AS x, ST_Y(ST_Transform(s.location, {srid})) AS y,
+           m.radius_m, m.exported_fingerprint, m.exported_at, b.code AS borough_code
+      FROM school s
+      JOIN borough b ON b.id = s.borough_id
+      LEFT JOIN school_haven_map m ON m.school_id = s.id
+     WHERE coalesce(s.status, '') NOT ILIKE 'closed%'
+       AND (CAST(:borough_id AS integer) IS NULL OR s.borough_id = :borough_id)
+       AND (CAST(:urns AS integer[]) IS NULL OR s.urn = ANY(:urns))
+     ORDER BY s.name, s.urn
+"""
+
+
+def schools_for_print(db_session: Session, *, borough_id: int | None = None,
+                      urns: list[int] | None = None):
+    """Open schools (of a borough, or by URN) with their place in WORK_SRID metres and their
+    haven-map settings and last export."""
+    sql = text(_SCHOOLS_FOR_PRINT.format(srid=_srid()))  # an int from config
+    return db_session.execute(sql, {"borough_id": borough_id, "urns": urns}).all()

@@ -1,6 +1,6 @@
 """Shapes of teacher input (sessions, named places, moderation); unknown fields are refused."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, pre_load, validate
 
 from havens.schemas import CleanText
 
@@ -59,3 +59,45 @@ class Received(Schema):
     received = fields.Boolean()
     zones = fields.Integer()
     message = fields.String()
+
+
+class HavenMapQuery(Schema):
+    """A printed haven map: page size and orientation."""
+
+    class Meta:
+        unknown = RAISE
+
+    size = fields.String(load_default="A4", validate=validate.OneOf(
+        ["A4", "A3"], error="size must be A4 or A3."))
+    orientation = fields.String(load_default="portrait", validate=validate.OneOf(
+        ["portrait", "landscape"], error="orientation must be portrait or landscape."))
+
+
+class HavenMapsExportQuery(HavenMapQuery):
+    """Every school's map in one ZIP: which borough, which sizes, all or only the changed."""
+
+    size = fields.String(load_default="A4", validate=validate.OneOf(
+        ["A4", "A3", "A4,A3"], error="size must be A4, A3 or A4,A3."))
+    borough = fields.String(validate=validate.Length(max=16))
+    which = fields.String(load_default="all", validate=validate.OneOf(
+        ["all", "changed"], error="which must be all or changed."))
+
+
+class HavenMapRadius(Schema):
+    """A school's own walking radius for its map (empty: the borough default)."""
+
+    class Meta:
+        unknown = RAISE
+
+    radius_m = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(
+        300, 3000, error="The radius must be between 300 and 3000 metres."),
+        error_messages={"invalid": "The radius must be a whole number of metres."})
+    csrf_token = fields.String(load_only=True)
+
+    @pre_load
+    def empty_is_default(self, data, **_kwargs):
+        """An empty box means "use the default radius"."""
+        data = dict(data)
+        if data.get("radius_m") == "":
+            data["radius_m"] = None
+        return data

@@ -159,3 +159,23 @@ def existing_postcodes(db_session: Session, postcodes: list[str]) -> set[str]:
     rows = db_session.execute(text("SELECT postcode FROM postcode WHERE postcode = ANY(:codes)"),
                               {"codes": postcodes})
     return {row.postcode for row in rows}
+
+
+_OUTLINES_IN = """
+    WITH frame AS (SELECT ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, {srid}) AS w)
+    SELECT kind, name, ST_AsBinary(ST_Intersection(ST_Transform(boundary, {srid}), frame.w)) AS wkb
+      FROM (SELECT 'borough' AS kind, name, boundary FROM borough
+            UNION ALL SELECT 'ward', name, boundary FROM ward) AS outline, frame
+     WHERE boundary && ST_Transform(frame.w, 4326)
+       AND ST_Intersects(ST_Transform(boundary, {srid}), frame.w)
+     ORDER BY kind DESC, name
+"""
+
+
+def outlines_in(db_session: Session, bounds: tuple[float, float, float, float], srid: int):
+    """Borough and ward boundaries inside a frame given in `srid`, clipped to it and in it,
+    as (kind, name, WKB) rows: wards first, then boroughs."""
+    minx, miny, maxx, maxy = bounds
+    sql = text(_OUTLINES_IN.format(srid=int(srid)))  # an int from config
+    return db_session.execute(sql, {"minx": minx, "miny": miny, "maxx": maxx,
+                                    "maxy": maxy}).all()

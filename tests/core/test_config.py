@@ -81,3 +81,13 @@ def test_defaults_are_british_national_grid_and_design_thresholds(monkeypatch):
     assert settings["WORK_SRID"] == 27700
     assert (settings["PRIVACY_MIN_PUPILS"], settings["PRIVACY_MIN_SCHOOLS"]) == (10, 3)
     assert settings["PRIVACY_ROUND_TO"] == 5
+
+
+@pytest.mark.parametrize(("name", "value"), [("PRINT_BASEMAP", "satellite"),
+                                             ("HAVEN_MAP_RADIUS_M", "50"),
+                                             ("HAVEN_MAP_RADIUS_M", "9000")])
+def test_printed_map_settings_out_of_range_are_refused_with_their_name(monkeypatch, name,
+                                                                       value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(config.ConfigError, match=name):
+        config.check_safe(config.from_environment())

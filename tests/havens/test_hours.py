@@ -19,6 +19,7 @@ from havens.hours import (
     is_open_at,
     open_throughout,
     parse_osm,
+    short_text,
     to_form,
     to_json,
     to_osm,
@@ -579,3 +580,18 @@ def test_describe_reads_every_day_in_order_for_a_child():
 
 def test_describe_empty_hours_is_closed_all_week():
     assert describe(EMPTY) == [(DAY_NAMES[day], "Closed") for day in WEEKDAYS]
+
+
+@pytest.mark.parametrize(("osm", "printed"), [
+    ("Mo-Fr 07:00-22:00; Sa 08:00-20:00; PH off",
+     "Mon-Fri 7:00-22:00; Sat 8:00-20:00; Sun closed; closed on bank holidays"),
+    ("Mo-Su 06:00-26:00", "Every day 6:00-2:00 (next day)"),
+    ("Mo,We 09:00-12:00,13:00-17:00", "Mon,Wed 9:00-12:00, 13:00-17:00; Tue,Thu-Sun closed"),
+    ("Mo-Su 00:00-24:00", "Every day all day"),
+])
+def test_short_text_for_print_names_every_day(osm, printed):
+    assert short_text(parse_osm(osm)) == printed
+
+
+def test_short_text_says_when_hours_are_unknown():
+    assert short_text(OpeningHours(days={})) == "Hours not known"

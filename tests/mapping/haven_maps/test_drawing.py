@@ -1,0 +1,84 @@
+"""The map drawing itself: valid SVG, text kept literal, basemap layers, markers and legend."""
+
+from defusedxml import ElementTree as ET
+from shapely.geometry import LineString, Polygon
+
+from mapping.haven_map_drawing import (
+    MapFeature,
+    MapScene,
+    distance_label,
+    map_svg,
+    walk_minutes,
+)
+from mapping.haven_map_layout import frame_around
+from tests.mapping.haven_maps.content import SCHOOL_XY, streets
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def scene(havens=(), features=(), radius_m=1000):
+    frame = frame_around(SCHOOL_XY, radius_m, (190, 128))
+    return MapScene(frame=frame, school=SCHOOL_XY, radius_m=radius_m, havens=list(havens),
+                    features=list(features))
+
+
+def texts(svg: str) -> list[str]:
+    return [el.text for el in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+def test_walking_time_and_distance_words():
+    assert walk_minutes(1000) == 15 and walk_minutes(300) == 5 and walk_minutes(2000) == 30
+    assert distance_label(450) == "450 m" and distance_label(1000) == "1 km"
+    assert distance_label(1500) == "1.5 km"
+
+
+def test_havens_are_numbered_in_order_and_the_school_is_marked():
+    x, y = SCHOOL_XY
+    svg = map_svg(scene(havens=[(x + 200, y), (x - 400, y + 100), (x, y - 600)]))
+    words = texts(svg)
+    for number in ("1", "2", "3"):
+        assert number in words
+    assert "SCHOOL" in words
+    assert "1 km from school: about 15 minutes' walk" in words
+    assert ET.fromstring(svg).find(f"{SVG}title").text == "Map of Safe Havens"
+
+
+def test_street_names_from_an_imported_file_cannot_inject_markup():
+    hostile = '</text><script>alert(1)</script><text>'
+    x, y = SCHOOL_XY
+    line = LineString([(x - 2000, y + 300), (x + 2000, y + 300)])
+    svg = map_svg(scene(features=[MapFeature("major_road", line, hostile)]))
+    root = ET.fromstring(svg)  # still well-formed XML
+    assert root.find(f".//{SVG}script") is None
+    assert hostile in texts(svg)
+
+
+def test_each_basemap_layer_is_drawn_and_names_label_the_streets():
+    svg = map_svg(scene(features=streets()))
+    root = ET.fromstring(svg)
+    fills = {p.get("fill") for p in root.iter(f"{SVG}path")}
+    assert {"#b9d3e8", "#d5e8cf"} <= fills  # water and park
+    strokes = {p.get("stroke") for p in root.iter(f"{SVG}path")}
+    assert {"#b3b3b3", "#7a7a7a", "#fff", "#fbe7a4"} <= strokes  # road casings and fills
+    labelled = [t for t in texts(svg) if t and ("Street" in t or "Road" in t)]
+    assert len(labelled) >= 10
+
+
+def test_schematic_outlines_show_ward_names():
+    x, y = SCHOOL_XY
+    ward = Polygon([(x - 3000, y - 3000), (x + 200, y - 3000), (x + 200, y + 3000),
+                    (x - 3000, y + 3000)])
+    svg = map_svg(scene(features=[MapFeature("ward", ward, "Brookside"),
+                                  MapFeature("borough", ward.boundary, "Testham")]))
+    assert "BROOKSIDE" in texts(svg)
+    dashes = {p.get("stroke-dasharray") for p in ET.fromstring(svg).iter(f"{SVG}path")}
+    assert "1.2 0.8" in dashes and "3 1.2" in dashes
+
+
+def test_scale_bar_matches_the_frame_scale():
+    svg = map_svg(scene())
+    words = texts(svg)
+    frame = frame_around(SCHOOL_XY, 1000, (190, 128))
+    ratio = round(frame.metres_per_mm * 1000, -2)
+    assert f"1:{ratio:,.0f}".replace(",", " ") in words
+    assert "500 m" in words  # a fifth of a 2.5 km wide map, rounded down to a nice length

@@ -1,0 +1,114 @@
+"""The printed map rendered for real and read back with poppler and zbar (no database)."""
+
+import pytest
+
+from mapping.haven_map_pdf import PageSpec, haven_map_pdf
+from tests.mapping.haven_maps import pdftools
+from tests.mapping.haven_maps.content import FINDER, ODD_NAMES, content, entry
+
+CHILD_WORDS = ("If you feel scared or in danger, go into a shop with this sticker and tell the "
+               "staff.")
+
+
+@pytest.fixture(scope="module")
+def a4(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("a4")
+    return pdftools.save(folder, haven_map_pdf(content())), folder
+
+
+@pytest.mark.parametrize(("size", "orientation", "expected"), [
+    ("A4", "portrait", pdftools.A4_PTS), ("A4", "landscape", pdftools.A4_PTS[::-1]),
+    ("A3", "portrait", pdftools.A3_PTS), ("A3", "landscape", pdftools.A3_PTS[::-1])])
+def test_page_sizes_are_exact(tmp_path, size, orientation, expected):
+    pdf = pdftools.save(tmp_path, haven_map_pdf(content(), PageSpec(size, orientation)))
+    sizes = pdftools.pages(pdf)
+    assert sizes and all(s == pytest.approx(expected, abs=0.05) for s in sizes)
+
+
+def test_the_handout_says_what_a_child_needs(a4):
+    pdf, _folder = a4
+    words = pdftools.flat(pdftools.text(pdf))
+    assert "Safe Havens near Alder Primary School" in words
+    assert CHILD_WORDS in words and "In an emergency, call 999." in words
+    assert "Look for this sticker" in words
+    for name in ("Corner Shop", "Café Zoë", "Library"):
+        assert name in words
+    assert "Mon-Sat 7:00-22:00; Sun closed" in words and "every school day" in words
+    assert "Printed on 4 December 2026" in words
+    assert f"Map ref {content().fingerprint}" in words
+    assert "© OpenStreetMap contributors" in words
+    assert "For Jimmy, 020 8000 0000" in words
+
+
+def test_the_qr_code_opens_the_finder_for_this_school(a4):
+    pdf, folder = a4
+    assert pdftools.qr_codes(pdf, folder) == [FINDER]
+
+
+def test_the_map_is_drawn_not_blank(a4):
+    pdf, folder = a4
+    grey = pdftools.grey_page(pdf, folder)
+    height, width = grey.shape
+    map_area = grey[int(height * 0.12):int(height * 0.55), int(width * 0.06):int(width * 0.94)]
+    assert map_area.std() > 20  # streets, parks, markers: far from one flat colour
+    assert (map_area < 60).mean() > 0.002  # the black haven circles and the school's star
+
+
+def test_odd_names_print_literally(tmp_path):
+    havens = [entry(n, name, 100 * n, 50 * n) for n, name in enumerate(ODD_NAMES, 1)]
+    havens.append(entry(len(havens) + 1, "صيدلية النور", -200, -200))
+    school = "St Mary's <i>C of E</i>"
+    pdf = pdftools.save(tmp_path, haven_map_pdf(content(havens, school_name=school)))
+    words = pdftools.flat(pdftools.text(pdf))
+    for name in [*ODD_NAMES, "صيدلية النور"]:
+        assert name in words, name
+    assert "St Mary's <i>C of E</i>" in words
+
+
+def test_a_long_legend_continues_on_the_next_page(tmp_path):
+    havens = [entry(n, f"Shop number {n}", (n % 9) * 150 - 600, (n // 9) * 150 - 500)
+              for n in range(1, 41)]
+    pdf = pdftools.save(tmp_path, haven_map_pdf(content(havens)))
+    assert len(pdftools.pages(pdf)) >= 2
+    first, second = pdftools.text(pdf, 1), pdftools.text(pdf, 2)
+    assert "Shop number 1\n" in first + "\n" and "Shop number 40" not in first
+    assert "Safe Havens near Alder Primary School (continued)" in pdftools.flat(second)
+    everything = pdftools.flat(pdftools.text(pdf))
+    for n in range(1, 41):
+        assert everything.count(f"Shop number {n} ") == 1, n  # each listed exactly once
+
+
+def test_landscape_lists_havens_beside_the_map_then_continues(tmp_path):
+    havens = [entry(n, f"Shop number {n}", (n % 9) * 150 - 600, (n // 9) * 150 - 500)
+              for n in range(1, 21)]
+    pdf = pdftools.save(tmp_path, haven_map_pdf(content(havens), PageSpec("A4", "landscape")))
+    assert len(pdftools.pages(pdf)) == 2
+    first, second = pdftools.flat(pdftools.text(pdf, 1)), pdftools.flat(pdftools.text(pdf, 2))
+    assert "Shop number 1 " in first and "Shop number 20 " in second
+    assert "Safe Havens within 1 km of the school (continued)" in second
+    assert "Opening hours" in second  # the wide table, with its header, on the next page
+    everything = pdftools.flat(pdftools.text(pdf))
+    for n in range(1, 21):
+        assert everything.count(f"Shop number {n} ") == 1, n
+
+
+def test_a_short_landscape_poster_fits_one_page(tmp_path):
+    pdf = pdftools.save(tmp_path, haven_map_pdf(content(), PageSpec("A3", "landscape")))
+    assert len(pdftools.pages(pdf)) == 1
+    assert "Library" in pdftools.text(pdf)
+
+
+def test_no_haven_in_range_still_helps(tmp_path):
+    nearest = [entry(1, "Far Pharmacy", 1400, 300, distance_m=1430),
+               entry(2, "Distant Library", -1800, -900, distance_m=2010)]
+    pdf = pdftools.save(tmp_path, haven_map_pdf(content(nearest, beyond_radius=True)))
+    words = pdftools.flat(pdftools.text(pdf))
+    assert "There is no Safe Haven within 1 km of the school yet." in words
+    assert "The nearest Safe Havens" in words
+    assert "Far Pharmacy" in words and "1.4 km" in words and "2 km" in words
+    assert "For Jimmy, 020 8000 0000" in words
+
+
+def test_a_typical_map_is_small_enough_to_email(a4):
+    pdf, _folder = a4
+    assert pdf.stat().st_size <= 250 * 1024
