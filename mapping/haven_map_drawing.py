@@ -224,17 +224,43 @@ def _star(cx: float, cy: float, outer: float) -> str:
             f'stroke-width="0.5" stroke-linejoin="round"/>')
 
 
-def school_box(scene: MapScene) -> Box:
+# Where the word SCHOOL may go beside the star: (x offset, y offset, text anchor).
+SCHOOL_WORD_SPOTS = ((4.8, 1.2, "start"), (-4.8, 1.2, "end"), (0.0, -5.0, "middle"),
+                     (0.0, 7.4, "middle"))
+SCHOOL_WORD_MM = 12.5
+
+
+def _school_word_box(x: float, y: float, spot: tuple[float, float, str]) -> Box:
+    dx, dy, anchor = spot
+    left = {"start": x + dx, "end": x + dx - SCHOOL_WORD_MM,
+            "middle": x - SCHOOL_WORD_MM / 2}[anchor]
+    return left, y + dy - 3.0, left + SCHOOL_WORD_MM, y + dy + 0.8
+
+
+def school_spot(scene: MapScene) -> tuple[float, float, str]:
+    """The side of the star for the word SCHOOL with the fewest havens under it."""
+    x, y = scene.frame.to_page(*scene.school)
+    havens = [scene.frame.to_page(*h) for h in scene.havens]
+
+    def crowding(spot) -> int:
+        left, top, right, bottom = _school_word_box(x, y, spot)
+        return sum(1 for hx, hy in havens
+                   if left - 3 <= hx <= right + 3 and top - 3 <= hy <= bottom + 3)
+    return min(SCHOOL_WORD_SPOTS, key=crowding)
+
+
+def school_boxes(scene: MapScene, spot: tuple[float, float, str]) -> list[Box]:
     """Where the school's star and its word sit on the page (kept free of labels)."""
     x, y = scene.frame.to_page(*scene.school)
-    return x - 4.0, y - 4.0, x + 17.0, y + 4.0
+    return [(x - 4.0, y - 4.0, x + 4.0, y + 4.0), _school_word_box(x, y, spot)]
 
 
-def _school(scene: MapScene) -> str:
+def _school(scene: MapScene, spot: tuple[float, float, str]) -> str:
     x, y = scene.frame.to_page(*scene.school)
-    return _star(x, y, 3.8) + svg.text(x + 4.8, y + 1.2, "SCHOOL", font_size=3.0,
+    dx, dy, anchor = spot
+    return _star(x, y, 3.8) + svg.text(x + dx, y + dy, "SCHOOL", font_size=3.0,
                                        font_weight="bold", fill="#000", font_family=FONT,
-                                       halo_mm=1.0)
+                                       text_anchor=anchor, halo_mm=1.0)
 
 
 def _haven_labels(labels: list[Label]) -> str:
@@ -293,7 +319,8 @@ def map_svg(scene: MapScene) -> str:
     to_page = _to_page(frame)
     scale_bar, scale_box = _scale_bar(frame)
     north, north_box = _north_arrow(frame)
-    occupied = [scale_box, north_box, school_box(scene)]
+    spot = school_spot(scene)
+    occupied = [scale_box, north_box, *school_boxes(scene, spot)]
     labels = place_labels([frame.to_page(x, y) for x, y in scene.havens],
                           radius_mm=HAVEN_RADIUS_MM,
                           page=(0.0, 0.0, frame.width_mm, frame.height_mm),
@@ -309,7 +336,7 @@ def map_svg(scene: MapScene) -> str:
         raster, _basemap(scene.features, to_page), circle,
         _road_labels(scene.features, frame, occupied),
         _ward_names(scene.features, frame, occupied),
-        _school(scene), _haven_labels(labels), scale_bar, north,
+        _school(scene, spot), _haven_labels(labels), scale_bar, north,
         f'<rect width="{frame.width_mm:.1f}" height="{frame.height_mm:.1f}" fill="none" '
         f'stroke="#000" stroke-width="0.5"/>',
     ])

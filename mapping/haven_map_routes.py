@@ -76,6 +76,7 @@ def maps_page():
     maps = haven_maps.school_maps(db_session=db.session(), base_url=_base_url(),
                                   today=date.today(), with_basemap=False,
                                   borough_id=finder.borough_id(db.session(), borough.code))
+    maps.sort(key=lambda school_map: not school_map.changed)  # those to reprint first
     return render_template("mapping/haven_maps.html", borough=borough, boroughs=choices,
                            maps=maps, changed=sum(1 for m in maps if m.changed),
                            default_radius=current_app.config["HAVEN_MAP_RADIUS_M"])

@@ -123,8 +123,8 @@ def _park_paths(rng, park: Polygon) -> list[LineString]:
         if a.distance(b) > 60:
             line = curve((a.x, a.y), (b.x, b.y), rng.uniform(8, 30), 0.5, 0.0)
             paths.append(line.intersection(park.buffer(2)))
-    if park.area > 150_000:
-        paths.append(park.buffer(-15).exterior)
+    if park.area > 150_000:  # a ring inside the edge (two, when a narrow neck splits it)
+        paths += [part.exterior for part in shapely.get_parts(park.buffer(-15))]
     return [path for path in paths if not path.is_empty]
 
 

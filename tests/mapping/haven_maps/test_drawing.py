@@ -82,3 +82,13 @@ def test_scale_bar_matches_the_frame_scale():
     ratio = round(frame.metres_per_mm * 1000, -2)
     assert f"1:{ratio:,.0f}".replace(",", " ") in words
     assert "500 m" in words  # a fifth of a 2.5 km wide map, rounded down to a nice length
+
+
+def test_the_word_school_goes_on_the_side_with_no_havens():
+    x, y = SCHOOL_XY
+    frame = frame_around(SCHOOL_XY, 1000, (190, 128))
+    east = [(x + 60 + 15 * k * frame.metres_per_mm / 5, y) for k in range(4)]
+    svg = map_svg(scene(havens=east))
+    [word] = [t for t in ET.fromstring(svg).iter(f"{SVG}text")
+              if t.text == "SCHOOL" and t.get("fill") == "#000"]
+    assert word.get("text-anchor") != "start"  # not written over the havens to the east

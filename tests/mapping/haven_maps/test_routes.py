@@ -137,6 +137,8 @@ def test_downloading_from_the_page_marks_the_maps_as_printed(as_worker, schools,
     assert "0 of 2 schools</strong>" in html and "Up to date" in html
 
     add_haven(db_session, schools, "New Birch Haven", -900, -1000)
+    listing = as_worker.get(PAGE).get_data(as_text=True)
+    assert listing.index("Birch Academy") < listing.index("Alder Primary School")  # changed first
     changed = _zip(as_worker.post(ZIP, data={**form, "which": "changed"}))
     assert [n for n in changed.namelist() if n.endswith(".pdf")] == [
         f"{BIRCH}-birch-academy-A4.pdf"]
