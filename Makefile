@@ -69,12 +69,14 @@ clean:
 # The benchmarks (bench/): a synthetic borough in its own database (safehavens_bench), each
 # workload against a named baseline; prints a table and writes bench/results.json.
 # BENCH_ARGS, e.g. BENCH_ARGS=--quick, BENCH_ARGS='--seed 2' or BENCH_ARGS='--only http' (the HTTP
-# workloads: the app under gunicorn on loopback, loaded by locust from the bench extra).
+# workloads: the app under gunicorn on loopback, loaded by locust from the bench extra). The
+# printable maps' baseline is Debian's headless chromium; poppler and zbar read the PDFs back.
 $(VENV)/.bench-installed: pyproject.toml $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[bench]'
 	@touch $@
 
 bench: setup $(VENV)/.bench-installed
+	@scripts/system-deps.sh chromium poppler zbar
 ifeq ($(LOCAL_DB),yes)
 	@scripts/pg.sh start
 	BENCH_ADMIN_URL='$(shell scripts/pg.sh url postgres)' $(BIN)/python -m bench $(BENCH_ARGS)

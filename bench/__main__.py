@@ -1,10 +1,11 @@
 """`python -m bench [--quick] [--seed N] [--only NAMES]`: seed (or reuse) the bench database, run
-the heatmap workloads, the hot-spot statistics and the HTTP workloads, print one table and write
-bench/results.json."""
+the heatmap workloads, the hot-spot statistics, the HTTP workloads and the printable maps, print
+one table and write bench/results.json."""
 
 import argparse
 import dataclasses
 import importlib.util
+import shutil
 import sys
 import tempfile
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from bench import synthetic
 
-WORKLOADS = ("rebuild", "submit", "read", "hotspots", "nearest", "tiles", "classroom")
+WORKLOADS = ("rebuild", "submit", "read", "hotspots", "nearest", "tiles", "classroom", "print")
 GROUPS = {"heatmap": ("rebuild", "submit", "read"), "http": ("nearest", "tiles", "classroom")}
 
 
@@ -34,7 +35,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", type=_names, default=WORKLOADS, metavar="NAMES",
                         help="comma-separated workloads: " + ", ".join(WORKLOADS)
                         + "; or the groups heatmap (rebuild, submit, read) and http (nearest, "
-                        "tiles, classroom)")
+                        "tiles, classroom); print: 100 schools' A4 maps vs headless Chromium")
     parser.add_argument("--out", type=Path, help="where to write the results (default "
                         "bench/results.json; with --only, a file in the temporary folder)")
     return parser.parse_args(argv)
@@ -49,11 +50,19 @@ def _names(value: str) -> tuple[str, ...]:
     return tuple(n for n in WORKLOADS if n in names)
 
 
-def _require_packages() -> None:
+def _require_packages(names: tuple[str, ...]) -> None:
     # Looked up, not imported: importing locust patches this process with gevent.
     for name in ("geopandas", "locust"):
         if importlib.util.find_spec(name) is None:
             sys.exit(f"{name} is missing: pip install -e '.[bench]'.")
+    if "print" not in names:
+        return
+    if importlib.util.find_spec("playwright") is None:
+        sys.exit("playwright is missing (the print baseline): pip install -e '.[test]'.")
+    tools = ("chromium", "pdftotext", "pdfinfo", "pdftoppm")
+    if not all(shutil.which(tool) for tool in tools):
+        sys.exit("The print workload needs chromium and poppler: scripts/system-deps.sh "
+                 "chromium poppler.")
 
 
 def _output(args: argparse.Namespace) -> Path:
@@ -66,7 +75,7 @@ def _output(args: argparse.Namespace) -> Path:
 
 def _workloads(args, bench, seeding: dict, log) -> dict:
     """Each workload's name and how to run it (in the table's order)."""
-    from bench import classroom, heatmap, heatmap_live, hotspots, http_nearest, http_tiles
+    from bench import classroom, heatmap, heatmap_live, hotspots, http_nearest, http_tiles, printing
 
     full = seeding.get("rebuild_all") or {}
     return {
@@ -78,6 +87,7 @@ def _workloads(args, bench, seeding: dict, log) -> dict:
         "nearest": lambda: http_nearest.rows(bench, quick=args.quick),
         "tiles": lambda: http_tiles.rows(bench, quick=args.quick),
         "classroom": lambda: classroom.rows(bench, quick=args.quick),
+        "print": lambda: printing.rows(bench),
     }
 
 
@@ -95,7 +105,7 @@ def _run(workloads: dict, names: tuple[str, ...], log) -> tuple[list, dict]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks; exit status 1 when a baseline disagrees with ours."""
     args = _arguments(argv)
-    _require_packages()
+    _require_packages(args.only)
     from bench import database, heatmap, load, report
 
     def log(message: str) -> None:

@@ -12,11 +12,11 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from bench import load, synthetic, synthetic_havens
+from bench import load, synthetic, synthetic_havens, synthetic_print
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "safehavens_bench"
-GENERATOR_VERSION = 2  # bump when bench.synthetic or bench.synthetic_havens change what they make
+GENERATOR_VERSION = 3  # bump when bench.synthetic, synthetic_havens or synthetic_print change
 CHURNED = ("pupil_map", "zone", "zone_cell", "session_cell", "submission_key", "mapping_session",
            "audit_event", "app_user", "api_token", "haven")
 
@@ -85,15 +85,19 @@ def ensure(admin: str, seed: int, scale: synthetic.Scale, log=print) -> tuple[st
     _migrate(url)
     log(f"Generating {scale.maps} pupil maps (seed {seed})...")
     borough = synthetic.generate(seed, scale)
+    borough.schools += synthetic_print.extra_schools(seed, borough.schools, scale.print_schools)
     havens = synthetic_havens.generate(seed, scale.havens)
-    log(f"Loading {len(borough.zones)} zones and {len(havens)} havens with COPY...")
+    log(f"Loading {len(borough.schools)} schools, {len(borough.zones)} zones and {len(havens)} "
+        "havens with COPY...")
     with connect(url) as conn:
         load.copy_borough(conn, borough, havens)
+    log("Importing a synthetic basemap (core.basemap, as `flask import basemap`)...")
+    basemap = load.import_basemap(url, synthetic_print.basemap(seed, borough.schools))
     with connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     log("Building the heatmap aggregates (aggregates.rebuild, as `flask heatmap rebuild`)...")
     rebuild = timed_rebuild(url)
-    info = {"reused": False, "rebuild_all": rebuild,
+    info = {"reused": False, "rebuild_all": rebuild, "basemap": basemap,
             "seed_seconds": round(time.perf_counter() - started, 1)}
     with connect(url) as conn:
         conn.execute("CREATE TABLE bench_meta (key text PRIMARY KEY, value jsonb NOT NULL)")
@@ -143,7 +147,7 @@ def _migrate(url: str) -> None:
 def counts(url: str) -> dict:
     """Rows in the tables the workloads use."""
     tables = ("school", "mapping_session", "pupil_map", "zone", "zone_cell", "session_cell",
-              "haven")
+              "haven", "basemap_feature")
     with connect(url) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
                 for t in tables}

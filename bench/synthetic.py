@@ -36,6 +36,7 @@ class Scale:
     hotspots: int = 36
     pupils_per_class: int = 25
     havens: int = 2_000  # Safe Havens and prospects (bench.synthetic_havens)
+    print_schools: int = 100  # schools in all, with those of no class (bench.synthetic_print)
 
 
 SCALES = {"borough": Scale(), "quick": Scale(maps=1_000)}

@@ -1,10 +1,13 @@
 """`flask demo seed`: a plausible fictional borough, reproducible, through the real importers."""
 
+import random
+
+from shapely.geometry import box
 from sqlalchemy import func, select, text
 
 from core.accounts.models import User
 from core.basemap.models import LAYERS, BasemapFeature, BasemapSource
-from core.demo import generator, services, suburb
+from core.demo import generator, greens, services, suburb
 from core.places.models import Borough, Postcode, School, Ward
 
 
@@ -96,3 +99,11 @@ def test_demo_seed_draws_a_basemap_with_streets_around_every_school(db_session):
     services.seed(db_session=db_session, seed=7)  # seeding again adds nothing
     assert db_session.scalar(select(func.count()).select_from(BasemapFeature)) == sum(
         layers.values())
+
+
+def test_a_big_park_with_a_narrow_neck_gets_a_path_round_each_half():
+    halves = box(0, 0, 400, 400).union(box(600, 0, 1000, 400))
+    park = halves.union(box(390, 190, 610, 210))  # joined by a 20 m neck: too thin for a ring
+    rings = [path for path in greens._park_paths(random.Random(1), park)
+             if path.is_ring and path.length > 1_000]
+    assert len(rings) == 2
