@@ -92,10 +92,11 @@ def export_command(every, changed, urns, borough, out, size_list, orientation, w
     _say_which(maps, chosen, changed)
     if not chosen:
         return
-    jobs = [haven_map_export.PrintJob(m.content, haven_map_pdf.PageSpec(size, orientation),
-                                      m.changed) for m in chosen for size in sizes]
+    jobs = haven_maps.print_jobs(db_session=db.session(), maps=chosen, sizes=sizes,
+                                 orientation=orientation)
+    count = len(chosen) * len(sizes)
     target = out or Path(f"haven-maps-{date.today():%Y-%m-%d}.zip")
-    with click.progressbar(length=len(jobs), label="Printing maps", file=sys.stderr,
+    with click.progressbar(length=count, label="Printing maps", file=sys.stderr,
                            show_pos=True) as bar:
         results = haven_map_export.render(jobs, workers=workers, progress=bar.update)
         if target.suffix.lower() == ".zip":
@@ -104,7 +105,7 @@ def export_command(every, changed, urns, borough, out, size_list, orientation, w
             haven_map_export.write_folder(results, target)
     haven_maps.record_exports(db_session=db.session(), maps=chosen,
                               at=datetime.now(UTC))
-    click.echo(f"{len(jobs)} map(s) of {len(chosen)} school(s) written to {target}.")
+    click.echo(f"{count} map(s) of {len(chosen)} school(s) written to {target}.")
 
 
 def _borough_id(code: str | None) -> int | None:
@@ -122,7 +123,7 @@ def _gather(borough_id: int | None, urns: list[int] | None, base_url: str) -> li
                            file=sys.stderr, show_pos=True) as bar:
         return haven_maps.school_maps(db_session=db.session(), base_url=base_url,
                                       today=date.today(), borough_id=borough_id, urns=urns,
-                                      progress=bar.update)
+                                      with_basemap=False, progress=bar.update)
 
 
 def _say_which(maps: list, chosen: list, only_changed: bool) -> None:

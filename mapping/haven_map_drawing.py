@@ -1,9 +1,12 @@
-"""The map of a school's Safe Havens as vector SVG, for print (pure).
+"""What the map of a school's Safe Havens draws, and where (pure).
 
-Drawn in the work CRS at the frame's scale, in millimetres of the A4 design (the A3 poster is
-the same drawing, bigger). Legible in black and white: havens are black circles with white
-numbers, the school a black star, the walking area a dashed circle, and the basemap light greys
-and tints that never compete with them.
+`plan_map` turns a scene (ground metres in the work CRS) into a plan in millimetres of the A4
+design, y down (the A3 poster is the same drawing, bigger): basemap lines and areas with their
+styles, the walking circle, texts, the school's star and the havens' numbered labels, all placed
+so that nothing important collides. Two renderers draw a plan: `haven_map_svg` (SVG, for
+WeasyPrint) and `haven_map_canvas` (a ReportLab canvas). Legible in black and white: havens are
+black circles with white numbers, the school a black star, the walking area a dashed circle, and
+the basemap light greys and tints that never compete with them.
 """
 
 import math
@@ -14,13 +17,11 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge
 
-from mapping import svg
 from mapping.haven_map_layout import Box, Frame, Label, place_labels
 
 HAVEN_RADIUS_MM = 2.6
 NICE_METRES = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000)
 WALK_METRES_PER_MINUTE = 70  # a child's walk, a little slower than an adult's
-FONT = "DejaVu Sans, sans-serif"
 LABEL_SPOTS = (0.5, 0.3, 0.7, 0.15, 0.85, 0.4, 0.6)  # fractions along a road
 
 # Basemap styles, drawn in this order (areas first, then lines from minor to major).
@@ -35,6 +36,7 @@ ROAD_STYLE = {"road": ("#b3b3b3", 0.95, "#fff", 0.65),  # casing colour and widt
               "major_road": ("#7a7a7a", 1.5, "#fbe7a4", 1.1)}
 OUTLINE_STYLE = {"borough": {"stroke": "#444", "stroke_width": 0.6, "stroke_dasharray": "3 1.2"},
                  "ward": {"stroke": "#999", "stroke_width": 0.3, "stroke_dasharray": "1.2 0.8"}}
+BACKGROUND = "#fbfaf6"
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,9 @@ class MapFeature:
 
 @dataclass(frozen=True)
 class RasterBasemap:
-    """A basemap picture already warped to the frame (PNG or JPEG bytes, as a data URI)."""
+    """A basemap picture already warped to the frame (JPEG bytes)."""
 
-    data_uri: str
+    jpeg: bytes
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,76 @@ def distance_label(metres: float) -> str:
     return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km".replace(".0 ", " ")
 
 
+
+
+Polyline = tuple[np.ndarray, bool]  # points in page millimetres, and whether it is closed
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of text on the map, anchored at (x, y) on its baseline."""
+
+    x: float
+    y: float
+    content: str
+    size: float
+    bold: bool = False
+    fill: str = "#000"
+    anchor: str = "start"  # start, middle or end
+    rotate: float = 0.0  # degrees, clockwise (y is down)
+    halo_mm: float = 0.0  # a white outline under the text
+    spacing: float = 0.0
+
+
+@dataclass(frozen=True)
+class Area:
+    """Filled polygons (holes by the even-odd rule)."""
+
+    colour: str
+    rings: list[Polyline]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One stroke pass over lines (and polygon edges)."""
+
+    colour: str
+    width: float
+    lines: list[Polyline]
+    dash: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ScaleBar:
+    """A bar of a round number of metres, with its box and the map's scale ratio."""
+
+    left: float
+    bottom: float
+    length_mm: float
+    metres: int
+    ratio: int
+    box: Box
+
+
+@dataclass(frozen=True)
+class MapPlan:
+    """Everything the map draws, in page millimetres (y down), in drawing order."""
+
+    width_mm: float
+    height_mm: float
+    title: str
+    raster: bytes | None
+    areas: list[Area]
+    lines: list[Line]
+    circle: tuple[float, float, float]
+    texts: list[Text]  # under the markers: the circle's words, street and ward names
+    star: tuple[float, float, float]
+    school_word: Text
+    labels: list[Label]
+    scale: ScaleBar
+    north: tuple[float, float]
+
+
 def _to_page(frame: Frame):
     scale = frame.metres_per_mm
 
@@ -85,43 +157,43 @@ def _to_page(frame: Frame):
     return convert
 
 
-def _basemap(features: list[MapFeature], to_page) -> str:
+def _polylines(geometries: list[BaseGeometry], to_page) -> list[Polyline]:
+    """Every line and polygon ring of the geometries, in page millimetres."""
+    found: list[Polyline] = []
+    for geometry in geometries:
+        for part in getattr(geometry, "geoms", [geometry]):
+            if part.is_empty:
+                continue
+            if part.geom_type == "Polygon":
+                found += [(to_page(np.asarray(ring.coords)[:, :2]), True)
+                          for ring in (part.exterior, *part.interiors)]
+            elif part.geom_type in ("LineString", "LinearRing"):
+                found.append((to_page(np.asarray(part.coords)[:, :2]), False))
+            elif part.geom_type == "GeometryCollection":
+                found += _polylines(list(part.geoms), to_page)
+    return [(points, closed) for points, closed in found if len(points) >= 2]
+
+
+def _dash(style: dict) -> tuple[float, ...] | None:
+    pattern = style.get("stroke_dasharray")
+    return tuple(float(v) for v in pattern.split()) if pattern else None
+
+
+def _basemap(features: list[MapFeature], to_page) -> tuple[list[Area], list[Line]]:
     by_layer: dict[str, list[BaseGeometry]] = {}
     for feature in features:
         by_layer.setdefault(feature.layer, []).append(feature.geometry)
-    parts = [svg.path(svg.path_data(by_layer.get(layer, []), to_page), fill_rule="evenodd",
-                      stroke="none", **style) for layer, style in AREA_STYLE.items()]
-    for layer, strokes in LINE_STYLE.items():
-        d = svg.path_data(by_layer.get(layer, []), to_page)
-        parts += [svg.path(d, fill="none", stroke_linecap="round", **s) for s in strokes]
-    roads = {layer: svg.path_data(by_layer.get(layer, []), to_page) for layer in ROAD_STYLE}
-    for layer, (casing, casing_w, _, _) in ROAD_STYLE.items():  # casings under every fill
-        parts.append(svg.path(roads[layer], fill="none", stroke=casing, stroke_width=casing_w,
-                              stroke_linecap="round", stroke_linejoin="round"))
-    for layer, (_, _, inner, inner_w) in ROAD_STYLE.items():
-        parts.append(svg.path(roads[layer], fill="none", stroke=inner, stroke_width=inner_w,
-                              stroke_linecap="round", stroke_linejoin="round"))
-    for layer, style in OUTLINE_STYLE.items():
-        parts.append(svg.path(svg.path_data(by_layer.get(layer, []), to_page), fill="none",
-                              **style))
-    return "".join(parts)
-
-
-def _ward_names(features: list[MapFeature], frame: Frame, occupied: list[Box]) -> str:
-    """Ward names in the schematic map (no streets), where they fit."""
-    parts = []
-    for feature in features:
-        if feature.layer != "ward" or not feature.name:
-            continue
-        point = feature.geometry.representative_point()
-        x, y = frame.to_page(point.x, point.y)
-        box = _text_box(x, y, feature.name, 2.6)
-        if _inside_page(box, frame) and not any(_overlap(box, o) for o in occupied):
-            occupied.append(box)
-            parts.append(svg.text(x, y + 0.9, feature.name.upper(), font_size=2.6,
-                                  fill="#777", text_anchor="middle", font_family=FONT,
-                                  letter_spacing=0.3, halo_mm=0.8))
-    return "".join(parts)
+    shapes = {layer: _polylines(found, to_page) for layer, found in by_layer.items()}
+    areas = [Area(style["fill"], shapes[layer]) for layer, style in AREA_STYLE.items()
+             if shapes.get(layer)]
+    lines = [Line(s["stroke"], s["stroke_width"], shapes[layer], _dash(s))
+             for layer, strokes in LINE_STYLE.items() if shapes.get(layer) for s in strokes]
+    roads = [layer for layer in ROAD_STYLE if shapes.get(layer)]
+    lines += [Line(ROAD_STYLE[r][0], ROAD_STYLE[r][1], shapes[r]) for r in roads]  # casings
+    lines += [Line(ROAD_STYLE[r][2], ROAD_STYLE[r][3], shapes[r]) for r in roads]  # then fills
+    lines += [Line(s["stroke"], s["stroke_width"], shapes[layer], _dash(s))
+              for layer, s in OUTLINE_STYLE.items() if shapes.get(layer)]
+    return areas, lines
 
 
 def _text_box(x: float, y: float, content: str, size: float) -> Box:
@@ -138,8 +210,24 @@ def _inside_page(box: Box, frame: Frame) -> bool:
     return left > 1 and top > 1 and right < frame.width_mm - 1 and bottom < frame.height_mm - 1
 
 
+def _ward_names(features: list[MapFeature], frame: Frame, occupied: list[Box]) -> list[Text]:
+    """Ward names in the schematic map (no streets), where they fit."""
+    names = []
+    for feature in features:
+        if feature.layer != "ward" or not feature.name:
+            continue
+        point = feature.geometry.representative_point()
+        x, y = frame.to_page(point.x, point.y)
+        box = _text_box(x, y, feature.name, 2.6)
+        if _inside_page(box, frame) and not any(_overlap(box, o) for o in occupied):
+            occupied.append(box)
+            names.append(Text(x, y + 0.9, feature.name.upper(), 2.6, fill="#777",
+                              anchor="middle", halo_mm=0.8, spacing=0.3))
+    return names
+
+
 def _road_labels(features: list[MapFeature], frame: Frame, occupied: list[Box],
-                 limit: int = 40) -> str:
+                 limit: int = 40) -> list[Text]:
     """Street names along the longest stretch of each named road, where they fit."""
     lines: dict[tuple[str, str], list[BaseGeometry]] = {}
     for feature in features:
@@ -152,37 +240,37 @@ def _road_labels(features: list[MapFeature], frame: Frame, occupied: list[Box],
         longest = max(getattr(merged, "geoms", [merged]), key=lambda g: g.length, default=None)
         if longest is not None and not longest.is_empty:
             candidates.append((layer != "major_road", -longest.length, name, longest))
-    parts = []
+    placed: list[Text] = []
     for _, _, name, line in sorted(candidates, key=lambda c: c[:2])[:limit * 2]:
-        placed = _road_label(line, name, frame, occupied)
-        if placed:
-            parts.append(placed)
-        if len(parts) == limit:
+        label = _road_label(line, name, frame, occupied)
+        if label:
+            placed.append(label)
+        if len(placed) == limit:
             break
-    return "".join(parts)
+    return placed
 
 
-def _road_label(line: BaseGeometry, name: str, frame: Frame, occupied: list[Box]) -> str:
+def _road_label(line: BaseGeometry, name: str, frame: Frame, occupied: list[Box]) -> Text | None:
     size = 2.2
     length_mm = len(name) * size * 0.6
     if line.length / frame.metres_per_mm < length_mm * 1.3:
-        return ""
+        return None
     # Try a few places along the road, starting somewhere that depends on the name, so that
     # parallel streets do not stack their names in one column.
     start = zlib.crc32(name.encode()) % len(LABEL_SPOTS)
     for spot in LABEL_SPOTS[start:] + LABEL_SPOTS[:start]:
-        placed = _road_label_at(line, spot, name, size, length_mm, frame, occupied)
-        if placed:
-            return placed
-    return ""
+        label = _road_label_at(line, spot, name, size, length_mm, frame, occupied)
+        if label:
+            return label
+    return None
 
 
 def _road_label_at(line, spot: float, name: str, size: float, length_mm: float, frame: Frame,
-                   occupied: list[Box]) -> str:
+                   occupied: list[Box]) -> Text | None:
     half_m = length_mm / 2 * frame.metres_per_mm
     along = spot * line.length
     if along < half_m or along > line.length - half_m:
-        return ""
+        return None
     middle = line.interpolate(along)
     behind, ahead = line.interpolate(along - half_m), line.interpolate(along + half_m)
     (x0, y0), (x1, y1) = frame.to_page(behind.x, behind.y), frame.to_page(ahead.x, ahead.y)
@@ -194,34 +282,24 @@ def _road_label_at(line, spot: float, name: str, size: float, length_mm: float, 
     rise = abs(math.sin(math.radians(angle))) * length_mm / 2 + size / 2
     box = (x - reach, y - rise, x + reach, y + rise)
     if not _inside_page(box, frame) or any(_overlap(box, o) for o in occupied):
-        return ""
+        return None
     occupied.append(box)
-    return svg.text(x, y + size * 0.35, name, rotate=angle, font_size=size, fill="#333",
-                    text_anchor="middle", font_family=FONT, halo_mm=0.7)
+    # The baseline sits a little below the road's centre line, across the text's direction.
+    drop = size * 0.35
+    return Text(x - drop * math.sin(math.radians(angle)), y + drop * math.cos(math.radians(angle)),
+                name, size, fill="#333", anchor="middle", rotate=angle, halo_mm=0.7)
 
 
-def _walk_circle(scene: MapScene, occupied: list[Box]) -> str:
+def _walk_circle(scene: MapScene, occupied: list[Box]) -> tuple[tuple[float, float, float], Text]:
     frame = scene.frame
     cx, cy = frame.to_page(*scene.school)
-    r = scene.radius_m / frame.metres_per_mm
     label = (f"{distance_label(scene.radius_m)} from school: about "
              f"{walk_minutes(scene.radius_m)} minutes' walk")
+    r = scene.radius_m / frame.metres_per_mm
     ty = max(cy - r + 3.2, 4.0)
     occupied.append(_text_box(cx, ty - 0.8, label, 2.6))
-    return (f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="none" stroke="#222" '
-            f'stroke-width="0.5" stroke-dasharray="2.5 1.5"/>'
-            + svg.text(cx, ty, label, font_size=2.6, font_weight="bold", fill="#222",
-                       text_anchor="middle", font_family=FONT, halo_mm=1.0))
-
-
-def _star(cx: float, cy: float, outer: float) -> str:
-    points = []
-    for k in range(10):
-        radius = outer if k % 2 == 0 else outer * 0.45
-        angle = -math.pi / 2 + k * math.pi / 5
-        points.append(f"{cx + radius * math.cos(angle):.2f},{cy + radius * math.sin(angle):.2f}")
-    return (f'<polygon points="{" ".join(points)}" fill="#000" stroke="#fff" '
-            f'stroke-width="0.5" stroke-linejoin="round"/>')
+    return (cx, cy, r), Text(cx, ty, label, 2.6, bold=True, fill="#222", anchor="middle",
+                             halo_mm=1.0)
 
 
 # Where the word SCHOOL may go beside the star: (x offset, y offset, text anchor).
@@ -255,89 +333,62 @@ def school_boxes(scene: MapScene, spot: tuple[float, float, str]) -> list[Box]:
     return [(x - 4.0, y - 4.0, x + 4.0, y + 4.0), _school_word_box(x, y, spot)]
 
 
-def _school(scene: MapScene, spot: tuple[float, float, str]) -> str:
-    x, y = scene.frame.to_page(*scene.school)
-    dx, dy, anchor = spot
-    return _star(x, y, 3.8) + svg.text(x + dx, y + dy, "SCHOOL", font_size=3.0,
-                                       font_weight="bold", fill="#000", font_family=FONT,
-                                       text_anchor=anchor, halo_mm=1.0)
-
-
-def _haven_labels(labels: list[Label]) -> str:
-    r = HAVEN_RADIUS_MM
-    leaders = "".join(
-        f'<line x1="{lb.x:.2f}" y1="{lb.y:.2f}" x2="{lb.label_x:.2f}" y2="{lb.label_y:.2f}" '
-        f'stroke="#000" stroke-width="0.35"/><circle cx="{lb.x:.2f}" cy="{lb.y:.2f}" r="0.8" '
-        f'fill="#000" stroke="#fff" stroke-width="0.25"/>' for lb in labels if lb.moved)
-    circles = []
-    for lb in labels:
-        size = 3.2 if lb.number < 100 else 2.4
-        circles.append(f'<circle cx="{lb.label_x:.2f}" cy="{lb.label_y:.2f}" r="{r}" '
-                       f'fill="#000" stroke="#fff" stroke-width="0.45"/>')
-        circles.append(svg.text(lb.label_x, lb.label_y + size * 0.36, str(lb.number),
-                                font_size=size, font_weight="bold", fill="#fff",
-                                text_anchor="middle", font_family=FONT))
-    return leaders + "".join(circles)
-
-
-def _scale_bar(frame: Frame) -> tuple[str, Box]:
+def _scale_bar(frame: Frame) -> ScaleBar:
     """A bar of a round number of metres, about a fifth of the map's width, bottom left."""
     metres = max([m for m in NICE_METRES if m / frame.metres_per_mm <= frame.width_mm / 5]
                  or [NICE_METRES[0]])
     length = metres / frame.metres_per_mm
     left, bottom = 4.0, frame.height_mm - 4.0
-    half = length / 2
     box = (left - 2, bottom - 8.5, left + length + 6, bottom + 2)
-    ratio = round(frame.metres_per_mm * 1000, -2)
-    body = (f'<rect x="{box[0]:.1f}" y="{box[1]:.1f}" width="{box[2] - box[0]:.1f}" '
-            f'height="{box[3] - box[1]:.1f}" fill="#fff" fill-opacity="0.85"/>'
-            f'<rect x="{left:.1f}" y="{bottom - 1.6:.1f}" width="{half:.2f}" height="1.6" '
-            f'fill="#000"/>'
-            f'<rect x="{left + half:.2f}" y="{bottom - 1.6:.1f}" width="{half:.2f}" height="1.6" '
-            f'fill="#fff" stroke="#000" stroke-width="0.3"/>'
-            + svg.text(left, bottom - 2.6, "0", font_size=2.4, font_family=FONT)
-            + svg.text(left + length, bottom - 2.6, distance_label(metres), font_size=2.4,
-                       text_anchor="middle", font_family=FONT)
-            + svg.text(left + length + 5, bottom, f"1:{ratio:,.0f}".replace(",", " "),
-                       font_size=2.0, fill="#444", font_family=FONT))
-    return body, box
+    return ScaleBar(left, bottom, length, metres, int(round(frame.metres_per_mm * 1000, -2)),
+                    box)
 
 
-def _north_arrow(frame: Frame) -> tuple[str, Box]:
-    x, top = frame.width_mm - 7.0, 3.0
-    body = (f'<rect x="{x - 4:.1f}" y="{top - 1:.1f}" width="8" height="13" fill="#fff" '
-            f'fill-opacity="0.85"/><path d="M{x:.1f} {top + 4:.1f}l-2.5 7.5l2.5-2l2.5 2z" '
-            f'fill="#000"/>'
-            + svg.text(x, top + 3.2, "N", font_size=3.4, font_weight="bold",
-                       text_anchor="middle", font_family=FONT))
-    return body, (x - 4, top - 1, x + 4, top + 12)
+def scale_texts(bar: ScaleBar) -> list[Text]:
+    """The scale bar's words: 0, its length, and the ratio."""
+    return [Text(bar.left, bar.bottom - 2.6, "0", 2.4),
+            Text(bar.left + bar.length_mm, bar.bottom - 2.6, distance_label(bar.metres), 2.4,
+                 anchor="middle"),
+            Text(bar.left + bar.length_mm + 5, bar.bottom,
+                 f"1:{bar.ratio:,.0f}".replace(",", " "), 2.0, fill="#444")]
 
 
-def map_svg(scene: MapScene) -> str:
-    """The whole map as an SVG document sized in millimetres."""
+def north_box(north: tuple[float, float]) -> Box:
+    """The north arrow's white box."""
+    x, top = north
+    return x - 4, top - 1, x + 4, top + 12
+
+
+def star_points(cx: float, cy: float, outer: float) -> list[tuple[float, float]]:
+    """The ten corners of a five-pointed star, point up."""
+    points = []
+    for k in range(10):
+        radius = outer if k % 2 == 0 else outer * 0.45
+        angle = -math.pi / 2 + k * math.pi / 5
+        points.append((cx + radius * math.cos(angle), cy + radius * math.sin(angle)))
+    return points
+
+
+def plan_map(scene: MapScene) -> MapPlan:
+    """Where everything on the map goes."""
     frame = scene.frame
-    to_page = _to_page(frame)
-    scale_bar, scale_box = _scale_bar(frame)
-    north, north_box = _north_arrow(frame)
+    bar = _scale_bar(frame)
+    north = (frame.width_mm - 7.0, 3.0)
     spot = school_spot(scene)
-    occupied = [scale_box, north_box, *school_boxes(scene, spot)]
+    occupied = [bar.box, north_box(north), *school_boxes(scene, spot)]
     labels = place_labels([frame.to_page(x, y) for x, y in scene.havens],
                           radius_mm=HAVEN_RADIUS_MM,
                           page=(0.0, 0.0, frame.width_mm, frame.height_mm),
                           obstacles=occupied)
-    circle = _walk_circle(scene, occupied)
+    circle, circle_words = _walk_circle(scene, occupied)
     occupied += [(lb.label_x - HAVEN_RADIUS_MM, lb.label_y - HAVEN_RADIUS_MM,
                   lb.label_x + HAVEN_RADIUS_MM, lb.label_y + HAVEN_RADIUS_MM) for lb in labels]
-    raster = (f'<image href="{scene.raster.data_uri}" x="0" y="0" width="{frame.width_mm:.1f}" '
-              f'height="{frame.height_mm:.1f}" preserveAspectRatio="none"/>'
-              if scene.raster else "")
-    body = "".join([
-        f'<rect width="{frame.width_mm:.1f}" height="{frame.height_mm:.1f}" fill="#fbfaf6"/>',
-        raster, _basemap(scene.features, to_page), circle,
-        _road_labels(scene.features, frame, occupied),
-        _ward_names(scene.features, frame, occupied),
-        _school(scene, spot), _haven_labels(labels), scale_bar, north,
-        f'<rect width="{frame.width_mm:.1f}" height="{frame.height_mm:.1f}" fill="none" '
-        f'stroke="#000" stroke-width="0.5"/>',
-    ])
-    return svg.document(frame.width_mm, frame.height_mm, body, title=scene.title)
+    areas, lines = _basemap(scene.features, _to_page(frame))
+    texts = [circle_words, *_road_labels(scene.features, frame, occupied),
+             *_ward_names(scene.features, frame, occupied)]
+    sx, sy = frame.to_page(*scene.school)
+    word = Text(sx + spot[0], sy + spot[1], "SCHOOL", 3.0, bold=True, anchor=spot[2],
+                halo_mm=1.0)
+    return MapPlan(frame.width_mm, frame.height_mm, scene.title,
+                   scene.raster.jpeg if scene.raster else None, areas, lines, circle, texts,
+                   (sx, sy, 3.8), word, labels, bar, north)

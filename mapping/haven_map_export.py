@@ -10,6 +10,7 @@ import os
 import re
 import unicodedata
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from mapping.haven_map_content import HavenMapContent
 from mapping.haven_map_pdf import PageSpec, haven_map_pdf
 
 MANIFEST = "schools.csv"
+QUEUED_PER_WORKER = 3
 MANIFEST_COLUMNS = ["urn", "school", "file", "size", "orientation", "havens_within_radius",
                     "radius_m", "nearest_beyond",
                     "map_ref", "changed_since_last_export"]
@@ -55,10 +57,12 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def render(jobs: list[PrintJob], *, workers: int | None = None,
+def render(jobs: Iterable[PrintJob], *, workers: int | None = None,
            progress: Callable[[int], None] = lambda _n: None) -> Iterator[tuple[PrintJob, bytes]]:
-    """Each job with its PDF, in the jobs' order, made by up to `workers` processes."""
-    workers = min(workers or default_workers(), len(jobs)) or 1
+    """Each job with its PDF, in the jobs' order, made by up to `workers` processes. Jobs are
+    taken as they come (a generator may still be reading the database for the next ones) and
+    at most a few per worker wait at a time."""
+    workers = workers or default_workers()
     if workers == 1:
         for job in jobs:
             pdf = _render(job)
@@ -68,9 +72,20 @@ def render(jobs: list[PrintJob], *, workers: int | None = None,
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["mapping.haven_map_pdf"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for job, pdf in zip(jobs, pool.map(_render, jobs), strict=True):
-            progress(1)
-            yield job, pdf
+        waiting: deque = deque()
+        for job in jobs:
+            waiting.append((job, pool.submit(_render, job)))
+            while waiting and (waiting[0][1].done() or len(waiting) > QUEUED_PER_WORKER * workers):
+                yield _collect(waiting, progress)
+        while waiting:
+            yield _collect(waiting, progress)
+
+
+def _collect(waiting: deque, progress) -> tuple[PrintJob, bytes]:
+    job, future = waiting.popleft()
+    pdf = future.result()
+    progress(1)
+    return job, pdf
 
 
 def manifest(jobs: Iterable[PrintJob]) -> str:

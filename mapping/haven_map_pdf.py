@@ -1,11 +1,15 @@
-"""A school's haven map as a PDF, A4 or A3, portrait or landscape (pure; WeasyPrint).
+"""A school's haven map as a PDF, A4 or A3, portrait or landscape (pure).
 
-The page is laid out in millimetres of the A4 design (1rem = 1 mm on A4); the A3 poster is the
-same page enlarged by the ratio of their sizes, so its type is larger. A legend longer than the
-first page continues on the next one under a repeated header.
+Two engines print the same page. ReportLab (haven_map_reportlab) draws it directly and fast;
+WeasyPrint lays out `templates_pdf/haven_map.html` with Pango, which also shapes Arabic and
+lays out Hebrew right to left, so a map whose text needs that goes to WeasyPrint. The page is
+designed in millimetres of A4 (1rem = 1 mm on A4); the A3 poster is the same page enlarged by
+the ratio of their sizes, so its type is larger. A legend longer than the first page continues
+on the next one under a repeated header.
 """
 
 import base64
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +21,14 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from mapping.haven_map_content import HavenMapContent
-from mapping.haven_map_drawing import MapScene, RasterBasemap, distance_label, map_svg, walk_minutes
+from mapping.haven_map_drawing import MapScene, RasterBasemap, distance_label, walk_minutes
 from mapping.haven_map_layout import frame_around
+from mapping.haven_map_reportlab import reportlab_pdf
+from mapping.haven_map_svg import map_svg
 
 SIZES = ("A4", "A3")
+ENGINES = ("auto", "reportlab", "weasyprint")
+RTL_CLASSES = {"R", "AL", "AN", "RLE", "RLO", "RLI", "LRE", "LRO", "LRI", "FSI", "PDF", "PDI"}
 ORIENTATIONS = ("portrait", "landscape")
 SCALE = {"A4": 1.0, "A3": 2 ** 0.5}
 MAP_BOX_MM = {"portrait": (190.0, 128.0), "landscape": (166.0, 118.0)}
@@ -62,8 +70,7 @@ def scene_for(content: HavenMapContent, orientation: str) -> MapScene:
     if content.tiles is not None:
         from mapping.haven_map_tiles import warp_to_frame
 
-        raster = RasterBasemap(_data_uri("image/jpeg", warp_to_frame(content.tiles, frame,
-                                                                     content.srid)))
+        raster = RasterBasemap(warp_to_frame(content.tiles, frame, content.srid))
     return MapScene(frame=frame, school=content.school_xy, radius_m=content.radius_m,
                     havens=[(h.x, h.y) for h in content.havens], features=content.features,
                     raster=raster, title=f"Map of Safe Havens near {content.school_name}")
@@ -117,8 +124,45 @@ def _rows_beside_map(content: HavenMapContent, page: PageSpec) -> int:
     return min(fitting, len(content.havens) - 1)
 
 
-def haven_map_pdf(content: HavenMapContent, page: PageSpec = PageSpec()) -> bytes:
-    """The printable map; no outside resource is ever fetched."""
+def _texts(content: HavenMapContent):
+    yield from (content.school_name, content.scheme_name, content.contact, content.finder_url)
+    yield from content.attributions
+    for haven in content.havens:
+        yield from (haven.name, haven.address, haven.hours, haven.after_school)
+    yield from (feature.name for feature in content.features if feature.name)
+
+
+def _plain_character(character: str) -> bool:
+    """Latin, Greek, Cyrillic and common symbols, written left to right without shaping."""
+    code = ord(character)
+    if unicodedata.combining(character) or unicodedata.bidirectional(character) in RTL_CLASSES:
+        return False
+    return code < 0x0590 or 0x1E00 <= code < 0x2000 or (0x2010 <= code < 0x2C00
+                                                           and not 0x2066 <= code <= 0x2069)
+
+
+def needs_shaping(content: HavenMapContent) -> bool:
+    """Whether any text on the map needs bidi or shaping (Arabic, Hebrew, Bengali, marks...)."""
+    return not all(_plain_character(ch) for text in _texts(content) for ch in text)
+
+
+def haven_map_pdf(content: HavenMapContent, page: PageSpec = PageSpec(),
+                  engine: str = "auto") -> bytes:
+    """The printable map; no outside resource is ever fetched. The fast engine (ReportLab)
+    prints it unless some text needs shaping, which WeasyPrint (Pango) does."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "auto":
+        engine = "weasyprint" if needs_shaping(content) else "reportlab"
+    if engine == "reportlab":
+        return reportlab_pdf(content, size=page.size, orientation=page.orientation,
+                             scale=SCALE[page.size], map_box=MAP_BOX_MM[page.orientation],
+                             scene=scene_for(content, page.orientation))
+    return weasyprint_pdf(content, page)
+
+
+def weasyprint_pdf(content: HavenMapContent, page: PageSpec) -> bytes:
+    """The printable map laid out by WeasyPrint from haven_map.html."""
     document = _render(page_html(content, page))
     if page.orientation == "landscape" and len(document.pages) > 1:
         split = _rows_beside_map(content, page)

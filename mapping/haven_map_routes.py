@@ -112,13 +112,13 @@ def export_zip():
                  if request.method == "GET" else _form_args())
     borough, _choices = _borough(args.get("borough"))
     maps = haven_maps.school_maps(db_session=db.session(), base_url=_base_url(),
-                                  today=date.today(),
+                                  today=date.today(), with_basemap=False,
                                   borough_id=finder.borough_id(db.session(), borough.code))
     chosen = [m for m in maps if m.changed] if args["which"] == "changed" else maps
     if not chosen:
         raise InvalidInput("No school's map has changed since the last export.", field="which")
-    jobs = [haven_map_export.PrintJob(m.content, PageSpec(size, args["orientation"]), m.changed)
-            for m in chosen for size in args["size"].split(",")]
+    jobs = haven_maps.print_jobs(db_session=db.session(), maps=chosen,
+                                 sizes=args["size"].split(","), orientation=args["orientation"])
     name = f"haven-maps-{borough.code}-{date.today():%Y-%m-%d}.zip"
     workers = current_app.config["PRINT_WORKERS"] or None
     chunks = haven_map_export.zip_chunks(haven_map_export.render(jobs, workers=workers))

@@ -1,8 +1,8 @@
 """Printed haven maps: what each school's map shows, and which schools need a new print."""
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from flask import current_app, url_for
@@ -16,9 +16,10 @@ from havens import queries as haven_queries
 from mapping import haven_map_tiles, patrol, queries
 from mapping.haven_map_content import HavenEntry, HavenMapContent
 from mapping.haven_map_drawing import MapFeature
+from mapping.haven_map_export import PrintJob
 from mapping.haven_map_layout import frame_around
 from mapping.haven_map_models import SchoolHavenMap
-from mapping.haven_map_pdf import MAP_BOX_MM
+from mapping.haven_map_pdf import MAP_BOX_MM, PageSpec
 
 log = logging.getLogger(__name__)
 
@@ -126,11 +127,11 @@ def _outlines(db_session: Session, bounds, srid: int) -> list[MapFeature]:
 def _vector(db_session: Session, bounds, settings: PrintSettings):
     from core.basemap import services as basemap
 
-    if not basemap.has_features_in(db_session=db_session, bounds=bounds, srid=settings.srid):
-        return None
     metres_per_mm = (bounds[3] - bounds[1]) / min(min(box) for box in MAP_BOX_MM.values())
     features = [MapFeature(f.layer, f.geometry, f.name) for f in basemap.features_for_print(
         db_session=db_session, bounds=bounds, srid=settings.srid, tolerance_m=metres_per_mm / 5)]
+    if not features:
+        return None
     return features, basemap.attributions_in(db_session=db_session, bounds=bounds,
                                              srid=settings.srid)
 
@@ -164,17 +165,31 @@ def _basemap(db_session: Session, bounds, settings: PrintSettings) -> dict:
 
 
 def _content(db_session: Session, school, *, settings: PrintSettings, today: date,
-             finder: str, with_basemap: bool) -> HavenMapContent:
+             finder: str) -> HavenMapContent:
     radius_m = school.radius_m or settings.radius_m
     havens, beyond = _havens(db_session, school, radius_m)
-    include = [(h.x, h.y) for h in havens] if beyond else []
-    bounds = print_bounds((school.x, school.y), radius_m, include)
     return HavenMapContent(
         urn=school.urn, school_name=school.name, school_xy=(school.x, school.y),
         radius_m=radius_m, havens=havens, beyond_radius=beyond,
         finder_url=f"{finder}?school={school.urn}", scheme_name=settings.scheme_name,
-        contact=settings.contact, printed_on=today, srid=settings.srid,
-        **(_basemap(db_session, bounds, settings) if with_basemap else {}))
+        contact=settings.contact, printed_on=today, srid=settings.srid)
+
+
+def add_basemap(*, db_session: Session, content: HavenMapContent) -> HavenMapContent:
+    """The content with the basemap (and its attributions) of the area its map shows."""
+    include = [(h.x, h.y) for h in content.havens] if content.beyond_radius else []
+    bounds = print_bounds(content.school_xy, content.radius_m, include)
+    return replace(content, **_basemap(db_session, bounds, PrintSettings.from_config()))
+
+
+def print_jobs(*, db_session: Session, maps: list[SchoolMap], sizes: list[str],
+               orientation: str) -> Iterator[PrintJob]:
+    """What to print for these schools, each school's basemap read only when its turn comes
+    (so that reading the next one overlaps drawing the last)."""
+    for school in maps:
+        content = add_basemap(db_session=db_session, content=school.content)
+        for size in sizes:
+            yield PrintJob(content, PageSpec(size, orientation), school.changed)
 
 
 def school_maps(*, db_session: Session, base_url: str, today: date,
@@ -187,8 +202,9 @@ def school_maps(*, db_session: Session, base_url: str, today: date,
     finder = base_url.rstrip("/") + finder_path()
     maps = []
     for school in queries.schools_for_print(db_session, borough_id=borough_id, urns=urns):
-        content = _content(db_session, school, settings=settings, today=today, finder=finder,
-                           with_basemap=with_basemap)
+        content = _content(db_session, school, settings=settings, today=today, finder=finder)
+        if with_basemap:
+            content = add_basemap(db_session=db_session, content=content)
         maps.append(SchoolMap(school.id, school.borough_id, content,
                               school.exported_fingerprint, school.exported_at))
         progress(1)

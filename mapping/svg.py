@@ -1,42 +1,6 @@
-"""Small SVG building blocks for printed maps (pure): paths from shapely shapes, safe text."""
+"""Small SVG building blocks for printed maps (pure): paths, attributes and escaped text."""
 
-from collections.abc import Callable, Iterable
 from xml.sax.saxutils import escape, quoteattr
-
-import numpy as np
-from shapely.geometry.base import BaseGeometry
-
-ToPage = Callable[[np.ndarray], np.ndarray]  # ground (n, 2) -> page millimetres (n, 2)
-
-
-def _ring(coords: np.ndarray, closed: bool) -> str:
-    if len(coords) < 2:
-        return ""
-    points = " ".join(f"{x:.1f} {y:.1f}" for x, y in coords)
-    first, _, rest = points.partition(" ")
-    head, _, tail = rest.partition(" ")
-    return f"M{first} {head}L{tail}{'Z' if closed else ''}"
-
-
-def _parts(geometry: BaseGeometry) -> Iterable[BaseGeometry]:
-    return getattr(geometry, "geoms", [geometry])
-
-
-def path_data(geometries: Iterable[BaseGeometry], to_page: ToPage) -> str:
-    """One SVG path `d` for many lines and polygons (holes kept with the even-odd rule)."""
-    pieces = []
-    for geometry in geometries:
-        for part in _parts(geometry):
-            if part.is_empty:
-                continue
-            if part.geom_type == "Polygon":
-                for ring in (part.exterior, *part.interiors):
-                    pieces.append(_ring(to_page(np.asarray(ring.coords)[:, :2]), closed=True))
-            elif part.geom_type in ("LineString", "LinearRing"):
-                pieces.append(_ring(to_page(np.asarray(part.coords)[:, :2]), closed=False))
-            elif part.geom_type == "GeometryCollection":
-                pieces.append(path_data(part.geoms, to_page))
-    return "".join(piece for piece in pieces if piece)
 
 
 def path(d: str, **style) -> str:

@@ -10,7 +10,7 @@ from mapping.haven_map_drawing import MapFeature
 
 SCHOOL_XY = (537_800.0, 174_300.0)
 FINDER = "https://havens.example.org/havens/?school=100001"
-ODD_NAMES = ["O'Brien's Chippy", "Café Zoë", "<b>Shop</b>", "מכולת השכונה",
+ODD_NAMES = ["O'Brien's Chippy", "Café Zoë", "<b>Shop</b>", "Łódź Deli — Ελλάδα",
              "=HYPERLINK(\"http://x\")", "Patel & Sons"]
 
 

@@ -3,14 +3,9 @@
 from defusedxml import ElementTree as ET
 from shapely.geometry import LineString, Polygon
 
-from mapping.haven_map_drawing import (
-    MapFeature,
-    MapScene,
-    distance_label,
-    map_svg,
-    walk_minutes,
-)
+from mapping.haven_map_drawing import MapFeature, MapScene, distance_label, walk_minutes
 from mapping.haven_map_layout import frame_around
+from mapping.haven_map_svg import map_svg
 from tests.mapping.haven_maps.content import SCHOOL_XY, streets
 
 SVG = "{http://www.w3.org/2000/svg}"
