@@ -46,6 +46,15 @@ def as_multipolygon(geometry: BaseGeometry | None) -> MultiPolygon | None:
     return MultiPolygon(polygons) if polygons else None
 
 
+NICE_METRES = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000)
+
+
+def scale_length_m(width_m: float) -> int:
+    """A round number of metres for a scale bar: the longest nice one up to a fifth of the
+    map's width."""
+    return max([m for m in NICE_METRES if m <= width_m / 5] or [NICE_METRES[0]])
+
+
 def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     """Parse 'minlon,minlat,maxlon,maxlat' (EPSG:4326) or raise InvalidInput."""
     if text is None or text == "":

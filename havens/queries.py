@@ -188,18 +188,23 @@ def borough_ids_by_code(db_session: Session) -> dict[str, int]:
 
 _ACTIVE_NEAR_SHAPE = """
     WITH g AS (SELECT ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(:shape), 4326), {srid}) AS w)
-    SELECT h.id, h.name, h.opening_hours,
+    SELECT h.id, h.name, h.address, h.postcode, h.opening_hours,
+           ST_X(ST_Transform(h.location, {srid})) AS x, ST_Y(ST_Transform(h.location, {srid})) AS y,
            round(ST_Distance(ST_Transform(h.location, {srid}), g.w)) AS distance_m
       FROM haven h, g
      WHERE h.status = 'active' AND ST_DWithin(ST_Transform(h.location, {srid}), g.w, :radius_m)
      ORDER BY distance_m, h.id
+     LIMIT :limit
 """
 
 
-def active_near_shape(db_session: Session, shape_geojson: str, radius_m: float):
-    """Active havens within a distance (metres, WORK_SRID) of a lon/lat GeoJSON geometry."""
+def active_near_shape(db_session: Session, shape_geojson: str, radius_m: float,
+                      limit: int | None = None):
+    """Active havens within a distance (metres, WORK_SRID) of a lon/lat GeoJSON geometry,
+    nearest first, with their place (x, y) in WORK_SRID; at most `limit` when given."""
     sql = text(_ACTIVE_NEAR_SHAPE.format(srid=int(work_srid())))  # an int from config
-    return db_session.execute(sql, {"shape": shape_geojson, "radius_m": radius_m}).all()
+    return db_session.execute(sql, {"shape": shape_geojson, "radius_m": radius_m,
+                                    "limit": limit}).all()
 
 
 _PROSPECTS_NEAR = """
@@ -227,24 +232,3 @@ def open_schools(db_session: Session, borough_id: int):
          WHERE borough_id = :b AND coalesce(status, '') NOT ILIKE 'closed%'
          ORDER BY name, urn"""), {"b": borough_id}).all()
 
-
-_ACTIVE_BY_DISTANCE = """
-    WITH here AS (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), {srid}) AS w)
-    SELECT h.id, h.name, h.address, h.postcode, h.opening_hours,
-           ST_X(ST_Transform(h.location, {srid})) AS x,
-           ST_Y(ST_Transform(h.location, {srid})) AS y,
-           ST_Distance(ST_Transform(h.location, {srid}), here.w) AS distance_m
-      FROM haven h, here
-     WHERE h.status = 'active' AND ST_DWithin(ST_Transform(h.location, {srid}), here.w, :radius_m)
-     ORDER BY distance_m, h.name, h.id
-     LIMIT :limit
-"""
-
-
-def active_by_distance(db_session: Session, *, lon: float, lat: float, radius_m: float,
-                       limit: int):
-    """Active havens within radius_m of a lon/lat point, nearest first, with their position
-    and straight-line distance in WORK_SRID metres."""
-    sql = text(_ACTIVE_BY_DISTANCE.format(srid=int(work_srid())))  # an int from config
-    return db_session.execute(sql, {"lon": lon, "lat": lat, "radius_m": radius_m,
-                                    "limit": limit}).all()

@@ -71,7 +71,7 @@ def _html(*, name: str, url: str, size: str, scheme_name: str, layout: _Layout) 
         size=size,
         root_mm=round(root_mm, 3),
         margin_mm=round(1.75 * root_mm, 2),
-        qr_svg=_qr_svg(url),
+        qr_svg=qr_svg(url),
     )
 
 
@@ -93,7 +93,8 @@ def _candidate_layouts(name: str) -> tuple[_Layout, ...]:
     return _LAYOUTS[first:]
 
 
-def _qr_svg(url: str) -> Markup:
+def qr_svg(url: str) -> Markup:
+    """A QR code for the url as inline SVG (for stickers and printed maps)."""
     # Level M at least (segno boosts it when that costs no extra size), with the standard
     # 4-module quiet zone painted white so it scans even on a tinted window. The SVG is only
     # rectangles and a path built by segno; the url itself never appears in it as text.

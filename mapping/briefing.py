@@ -1,6 +1,5 @@
 """The patrol briefing PDF: a cover with the ranked list, then one page per hot-spot area (pure)."""
 
-import base64
 from datetime import date
 from pathlib import Path
 
@@ -9,14 +8,10 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from mapping import hotspot_drawing
+from mapping.svg import svg_data_uri
 
 TEMPLATES = Path(__file__).with_name("templates_pdf")
 ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-
-
-def svg_data_uri(svg: bytes) -> str:
-    """An SVG as a data: URI (an <img> never runs scripts inside it)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
 def area_picture(area: dict, cells: list[dict]) -> str:

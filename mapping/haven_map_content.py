@@ -60,6 +60,12 @@ class HavenMapContent:
     srid: int = 27700
 
     @property
+    def frame_includes(self) -> list[tuple[float, float]]:
+        """Places the map must show beyond the walking circle: the listed havens, when they
+        are the nearest ones outside it."""
+        return [(h.x, h.y) for h in self.havens] if self.beyond_radius else []
+
+    @property
     def fingerprint(self) -> str:
         """A short digest of what the map tells its readers (see the module docstring)."""
         return fingerprint(self)

@@ -17,10 +17,10 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge
 
+from core.geo import scale_length_m
 from mapping.haven_map_layout import Box, Frame, Label, place_labels
 
 HAVEN_RADIUS_MM = 2.6
-NICE_METRES = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000)
 WALK_METRES_PER_MINUTE = 70  # a child's walk, a little slower than an adult's
 LABEL_SPOTS = (0.5, 0.3, 0.7, 0.15, 0.85, 0.4, 0.6)  # fractions along a road
 
@@ -335,8 +335,7 @@ def school_boxes(scene: MapScene, spot: tuple[float, float, str]) -> list[Box]:
 
 def _scale_bar(frame: Frame) -> ScaleBar:
     """A bar of a round number of metres, about a fifth of the map's width, bottom left."""
-    metres = max([m for m in NICE_METRES if m / frame.metres_per_mm <= frame.width_mm / 5]
-                 or [NICE_METRES[0]])
+    metres = scale_length_m(frame.east - frame.west)
     length = metres / frame.metres_per_mm
     left, bottom = 4.0, frame.height_mm - 4.0
     box = (left - 2, bottom - 8.5, left + length + 6, bottom + 2)

@@ -8,23 +8,22 @@ the ratio of their sizes, so its type is larger. A legend longer than the first 
 on the next one under a repeated header.
 """
 
-import base64
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from havens.stickers import qr_svg
 from mapping.haven_map_content import HavenMapContent
 from mapping.haven_map_drawing import MapScene, RasterBasemap, distance_label, walk_minutes
 from mapping.haven_map_layout import frame_around
 from mapping.haven_map_reportlab import reportlab_pdf
 from mapping.haven_map_svg import map_svg
+from mapping.svg import svg_data_uri
 
 SIZES = ("A4", "A3")
 ENGINES = ("auto", "reportlab", "weasyprint")
@@ -57,15 +56,10 @@ class PageSpec:
             raise ValueError(f"orientation must be portrait or landscape, not {self.orientation!r}")
 
 
-def _data_uri(kind: str, data: bytes) -> str:
-    return f"data:{kind};base64," + base64.b64encode(data).decode("ascii")
-
-
 def scene_for(content: HavenMapContent, orientation: str) -> MapScene:
     """The map of the content, framed for the orientation's map box."""
     box = MAP_BOX_MM[orientation]
-    include = [(h.x, h.y) for h in content.havens] if content.beyond_radius else []
-    frame = frame_around(content.school_xy, content.radius_m, box, include)
+    frame = frame_around(content.school_xy, content.radius_m, box, content.frame_includes)
     raster = None
     if content.tiles is not None:
         from mapping.haven_map_tiles import warp_to_frame
@@ -74,12 +68,6 @@ def scene_for(content: HavenMapContent, orientation: str) -> MapScene:
     return MapScene(frame=frame, school=content.school_xy, radius_m=content.radius_m,
                     havens=[(h.x, h.y) for h in content.havens], features=content.features,
                     raster=raster, title=f"Map of Safe Havens near {content.school_name}")
-
-
-def _qr_svg(url: str) -> Markup:
-    qr = segno.make(url, error="m", micro=False)
-    return Markup(qr.svg_inline(scale=1, border=4, dark="#000", light="#fff",  # noqa: S704
-                                omitsize=True))
 
 
 def page_html(content: HavenMapContent, page: PageSpec, side_rows: int | None = None,
@@ -95,8 +83,8 @@ def page_html(content: HavenMapContent, page: PageSpec, side_rows: int | None = 
         side_rows=havens[:split] if page.orientation == "landscape" else None,
         rest_rows=havens[split:] if page.orientation == "landscape" else havens,
         measure_mm=(width, 5000) if measure else None,
-        map_uri=_data_uri("image/svg+xml", map_svg(scene).encode()),
-        map_box=MAP_BOX_MM[page.orientation], qr_svg=_qr_svg(content.finder_url),
+        map_uri=svg_data_uri(map_svg(scene).encode()),
+        map_box=MAP_BOX_MM[page.orientation], qr_svg=qr_svg(content.finder_url),
         radius_label=distance_label(content.radius_m), minutes=walk_minutes(content.radius_m),
         distance_label=distance_label)
 

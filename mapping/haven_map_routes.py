@@ -21,6 +21,7 @@ from core.accounts.auth import roles_required
 from core.errors import Forbidden, InvalidInput, invalid_input
 from core.extensions import limiter
 from havens import finder
+from havens.services import can_manage
 from mapping import haven_map_export, haven_maps, schemas
 from mapping.haven_map_pdf import PageSpec, haven_map_pdf
 
@@ -86,20 +87,14 @@ def maps_page():
 @roles_required("worker")
 def set_radius(urn: int):
     """Change how far from one school its map reaches."""
-    school = haven_maps.school_map(db_session=db.session(), urn=urn, base_url=_base_url(),
-                                   today=date.today(), with_basemap=False)
-    _require_borough(school.borough_id)
+    school = haven_maps.school_or_raise(db_session=db.session(), urn=urn)
+    if not can_manage(current_user, school.borough_id):
+        raise Forbidden("This school is in a borough you do not look after.")
     args = _load(schemas.HavenMapRadius(), request.form)
-    haven_maps.set_radius(db_session=db.session(), urn=urn, radius_m=args["radius_m"])
-    flash(f"{school.content.school_name}: the map now reaches "
+    haven_maps.set_radius(db_session=db.session(), school=school, radius_m=args["radius_m"])
+    flash(f"{school.name}: the map now reaches "
           f"{args['radius_m'] or 'the default distance'}{' m' if args['radius_m'] else ''}.")
     return redirect(url_for("haven_maps.maps_page", borough=request.args.get("borough")))
-
-
-def _require_borough(borough_id: int) -> None:
-    user = current_user
-    if user.role == "worker" and user.borough_id not in (None, borough_id):
-        raise Forbidden("This school is in a borough you do not look after.")
 
 
 @pages.route("/exports/haven-maps.zip", methods=["GET", "POST"])

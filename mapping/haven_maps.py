@@ -102,12 +102,11 @@ def _entry(number: int, row) -> HavenEntry:
 
 
 def _havens(db_session: Session, school, radius_m: int) -> tuple[list[HavenEntry], bool]:
-    rows = haven_queries.active_by_distance(db_session, lon=school.lon, lat=school.lat,
-                                            radius_m=radius_m, limit=MAX_LISTED)
+    rows = haven_queries.active_near_shape(db_session, school.location, radius_m, MAX_LISTED)
     beyond = not rows
     if beyond:
-        rows = haven_queries.active_by_distance(db_session, lon=school.lon, lat=school.lat,
-                                                radius_m=BEYOND_MAX_M, limit=BEYOND_SHOWN)
+        rows = haven_queries.active_near_shape(db_session, school.location, BEYOND_MAX_M,
+                                               BEYOND_SHOWN)
     return [_entry(n, row) for n, row in enumerate(rows, 1)], beyond
 
 
@@ -177,8 +176,7 @@ def _content(db_session: Session, school, *, settings: PrintSettings, today: dat
 
 def add_basemap(*, db_session: Session, content: HavenMapContent) -> HavenMapContent:
     """The content with the basemap (and its attributions) of the area its map shows."""
-    include = [(h.x, h.y) for h in content.havens] if content.beyond_radius else []
-    bounds = print_bounds(content.school_xy, content.radius_m, include)
+    bounds = print_bounds(content.school_xy, content.radius_m, content.frame_includes)
     return replace(content, **_basemap(db_session, bounds, PrintSettings.from_config()))
 
 
@@ -221,11 +219,16 @@ def school_map(*, db_session: Session, urn: int, base_url: str, today: date,
     return found[0]
 
 
-def set_radius(*, db_session: Session, urn: int, radius_m: int | None) -> None:
-    """A school's own walking radius for its map (None: the configured default)."""
+def school_or_raise(*, db_session: Session, urn: int):
+    """An open school with its map settings (id, urn, name, borough_id, radius_m...)."""
     school = next(iter(queries.schools_for_print(db_session, urns=[urn])), None)
     if school is None:
         raise NotFound(f"There is no open school with URN {urn}.")
+    return school
+
+
+def set_radius(*, db_session: Session, school, radius_m: int | None) -> None:
+    """A school's own walking radius for its map (None: the configured default)."""
     _settings_row(db_session, school.id, school.borough_id).radius_m = radius_m
     db_session.commit()
 

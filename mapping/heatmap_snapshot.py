@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon, Rectangle
 from shapely.geometry import shape
 
-from core.geo import reproject, transformer
+from core.geo import reproject, scale_length_m, transformer
 from mapping.heat_scale import legend
 from mapping.heatmap_exports import (
     HAVEN_COLOUR,
@@ -30,7 +30,6 @@ from mapping.heatmap_exports import (
 PAGES_MM = {"A4": (297, 210), "A3": (420, 297)}  # landscape
 DPI = {"png": 200, "pdf": 72}
 MAP_BOX = (0.03, 0.13, 0.68, 0.77)  # left, bottom, width, height (figure fractions)
-NICE_METRES = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000)
 TAG = re.compile(r"<[^>]*>")
 
 
@@ -61,7 +60,7 @@ def _extent(arrays: list[np.ndarray], box_ratio: float) -> tuple[float, float, f
 def scale_bar(ax, limits: tuple[float, float, float, float]) -> None:
     """A bar of a round number of metres, about a fifth of the map's width, bottom left."""
     x0, x1, y0, y1 = limits
-    length = max([m for m in NICE_METRES if m <= (x1 - x0) / 5] or [NICE_METRES[0]])
+    length = scale_length_m(x1 - x0)
     left, bottom, height = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04, (y1 - y0) * 0.008
     ax.add_patch(Rectangle((left, bottom), length, height, facecolor="black", zorder=4))
     label = f"{length // 1000} km" if length >= 1000 and length % 1000 == 0 else f"{length} m"

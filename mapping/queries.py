@@ -509,7 +509,7 @@ def actions_near(db_session: Session, lon: float, lat: float, radius_m: float,
 
 
 _SCHOOLS_FOR_PRINT = """
-    SELECT s.id, s.urn, s.name, s.borough_id, ST_X(s.location) AS lon, ST_Y(s.location) AS lat,
+    SELECT s.id, s.urn, s.name, s.borough_id, ST_AsGeoJSON(s.location) AS location,
            ST_X(ST_Transform(s.location, {srid})) AS x, ST_Y(ST_Transform(s.location, {srid})) AS y,
            m.radius_m, m.exported_fingerprint, m.exported_at, b.code AS borough_code
       FROM school s

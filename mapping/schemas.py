@@ -3,6 +3,7 @@
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 
 from havens.schemas import CleanText
+from mapping.haven_map_pdf import ORIENTATIONS, SIZES
 
 CLASS_NAME = "Give the class a name of 1 to 60 characters (e.g. 7B)."
 
@@ -68,9 +69,9 @@ class HavenMapQuery(Schema):
         unknown = RAISE
 
     size = fields.String(load_default="A4", validate=validate.OneOf(
-        ["A4", "A3"], error="size must be A4 or A3."))
+        SIZES, error="size must be A4 or A3."))
     orientation = fields.String(load_default="portrait", validate=validate.OneOf(
-        ["portrait", "landscape"], error="orientation must be portrait or landscape."))
+        ORIENTATIONS, error="orientation must be portrait or landscape."))
 
 
 class HavenMapsExportQuery(HavenMapQuery):

@@ -1,6 +1,12 @@
 """Small SVG building blocks for printed maps (pure): paths, attributes and escaped text."""
 
+import base64
 from xml.sax.saxutils import escape, quoteattr
+
+
+def svg_data_uri(svg: bytes) -> str:
+    """An SVG as a data: URI (an <img> never runs scripts inside it)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
 def path(d: str, **style) -> str:

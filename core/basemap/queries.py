@@ -63,13 +63,6 @@ _ATTRIBUTIONS_IN_FRAME = """{frame}
      ORDER BY s.attribution
 """
 
-_ANY_IN_FRAME = """{frame}
-    SELECT EXISTS (SELECT 1 FROM basemap_feature f, near
-                    WHERE f.geometry && near.lonlat
-                      AND ST_Intersects(ST_Transform(f.geometry, {srid}), near.box))
-"""
-
-
 def _in_frame(template: str, srid: int):
     """A frame query for a map in `srid` (an int, written into the SQL; all else is bound)."""
     srid = int(srid)
@@ -120,7 +113,3 @@ def attributions_in_frame(db_session: Session, *, bounds, srid: int) -> list[str
     return list(db_session.scalars(_in_frame(_ATTRIBUTIONS_IN_FRAME, srid),
                                    _frame_params(bounds)))
 
-
-def any_in_frame(db_session: Session, *, bounds, srid: int) -> bool:
-    """Whether any basemap feature lies in the frame."""
-    return bool(db_session.scalar(_in_frame(_ANY_IN_FRAME, srid), _frame_params(bounds)))

@@ -186,7 +186,3 @@ def attributions_in(*, db_session: Session, bounds: Bounds, srid: int) -> list[s
     return queries.attributions_in_frame(db_session, bounds=_checked_frame(bounds, srid),
                                          srid=srid)
 
-
-def has_features_in(*, db_session: Session, bounds: Bounds, srid: int) -> bool:
-    """Whether any basemap feature lies in the frame."""
-    return queries.any_in_frame(db_session, bounds=_checked_frame(bounds, srid), srid=srid)

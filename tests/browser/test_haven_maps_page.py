@@ -8,7 +8,8 @@ import zipfile
 import pytest
 
 from tests.browser.conftest import accessibility_violations
-from tests.factories import PASSWORD, add_user
+from tests.browser.test_havens import log_in
+from tests.factories import add_user
 from tests.mapping.haven_maps.conftest import ALDER, BIRCH, add_haven, schools  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -19,14 +20,6 @@ def borough(db_session, schools):  # noqa: F811
     add_haven(db_session, schools, "Corner Shop", 150, 0)
     add_user(db_session, "worker", "worker@example.org")
     db_session.commit()
-
-
-def log_in(page):
-    page.goto("/login")
-    page.get_by_label("Email").fill("worker@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_a_worker_sets_a_distance_and_downloads_every_schools_map(page, borough, tmp_path):

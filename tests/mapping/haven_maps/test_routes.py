@@ -163,3 +163,12 @@ def test_a_borough_without_schools_says_so_and_offers_no_download(as_worker, db_
     html = as_worker.get(f"{PAGE}?borough=E09000997").get_data(as_text=True)
     assert "There are no open schools in this borough yet" in html
     assert re.search(r'<button type="submit" disabled>Download the maps', html)
+
+
+def test_a_bad_download_from_the_page_records_nothing(as_worker, schools):
+    token = csrf_token(as_worker, PAGE)
+    response = as_worker.post(ZIP, data={"csrf_token": token, "which": "all", "size": "A5",
+                                         "orientation": "portrait", "borough": "E09000999"},
+                              headers={"Accept": "application/json"})
+    assert response.status_code == 400 and response.get_json()["error"]["field"] == "size"
+    assert "2 of 2 schools</strong>" in as_worker.get(PAGE).get_data(as_text=True)

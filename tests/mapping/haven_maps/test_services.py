@@ -74,10 +74,11 @@ def test_a_school_can_have_its_own_radius(app_ctx, db_session, schools):
     add_haven(db_session, schools, "Close", 300, 0)
     add_haven(db_session, schools, "Seven Hundred", 700, 0)
     assert len(alder_map(db_session).content.havens) == 2
-    haven_maps.set_radius(db_session=db_session, urn=ALDER, radius_m=500)
+    alder = haven_maps.school_or_raise(db_session=db_session, urn=ALDER)
+    haven_maps.set_radius(db_session=db_session, school=alder, radius_m=500)
     content = alder_map(db_session).content
     assert content.radius_m == 500 and [h.name for h in content.havens] == ["Close"]
-    haven_maps.set_radius(db_session=db_session, urn=ALDER, radius_m=None)
+    haven_maps.set_radius(db_session=db_session, school=alder, radius_m=None)
     assert alder_map(db_session).content.radius_m == 1000
 
 
