@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from mapping import api as mapping_api
     from mapping import routes as mapping_routes
+    from mapping.ogc import routes as ogc_routes
 
     app.register_blueprint(pages_routes.pages)
     app.register_blueprint(accounts_routes.pages)
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(crime_routes.pages)
     api.register_blueprint(crime_routes.api_blp)
     app.register_blueprint(haven_map_routes.pages)
+    app.register_blueprint(ogc_routes.ogc)
 
 
 def _register_commands(app: Flask) -> None:
@@ -129,8 +131,9 @@ def _register_commands(app: Flask) -> None:
     from havens.demo import seed_havens
     from mapping.cli import heatmap_cli, mapping_cli, maps_cli
     from mapping.demo import seed_mapping
+    from mapping.ogc.cli import ogc_cli
 
     for group in (db_cli, users_cli, import_cli, demo_cli, havens_cli, mapping_cli,
-                  heatmap_cli, maps_cli):
+                  heatmap_cli, maps_cli, ogc_cli):
         app.cli.add_command(group)
     app.extensions["demo_seeders"] = [seed_havens, seed_mapping]

@@ -50,6 +50,8 @@ def from_environment() -> dict:
         "PRIVACY_MIN_CELL_M": _env_int("PRIVACY_MIN_CELL_M", 100),
         "PRIVACY_SCHOOL_MIN_PUPILS": _env_int("PRIVACY_SCHOOL_MIN_PUPILS", 5),
         "PUPIL_DATA_RETENTION_DAYS": _env_int("PUPIL_DATA_RETENTION_DAYS", 730),
+        "OGC_REFRESH_SECONDS": _env_int("OGC_REFRESH_SECONDS", 300),
+        "OGC_REFRESH_IN_BACKGROUND": _env_bool("OGC_REFRESH_IN_BACKGROUND", True),
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "STAFF_IDLE_MINUTES": _env_int("STAFF_IDLE_MINUTES", 30),
         "STAFF_ABSOLUTE_HOURS": _env_int("STAFF_ABSOLUTE_HOURS", 12),

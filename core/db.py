@@ -56,7 +56,12 @@ def session() -> Session:
     return g.db_session
 
 
-def _close_session(_exc: BaseException | None) -> None:
+def close_session() -> None:
+    """Close the current request's or command's session now (the next use opens a new one)."""
     db_session = g.pop("db_session", None)
     if db_session is not None:
         db_session.close()
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    close_session()

@@ -69,10 +69,16 @@ FRIENDLY = {
 }
 
 
+OGC_PREFIX = "/ogc"  # OGC API errors use its exception shape: {"code", "description"}
+
+
 def wants_json() -> bool:
     """Whether the client should get a JSON error rather than an HTML page."""
     if request.path.startswith(("/api/", "/tiles/", "/healthz")):
         return True
+    if request.path.startswith(OGC_PREFIX):  # GIS clients: JSON unless HTML is asked for
+        return request.args.get("f") != "html" and request.accept_mimetypes.best_match(
+            ["application/json", "text/html"]) != "text/html"
     best = request.accept_mimetypes.best_match(
         ["text/html", "application/json", "application/geo+json"])
     return best in ("application/json", "application/geo+json")
@@ -81,7 +87,10 @@ def wants_json() -> bool:
 def render_error(status: int, code: str, message: str, field: str | None = None,
                  headers: dict | None = None, details: list | None = None):
     """Answer an error as JSON for APIs and as a friendly page for browsers."""
-    if wants_json():
+    if wants_json() and request.path.startswith(OGC_PREFIX):
+        body = {"code": code, "description": message, "status": status, "field": field}
+        response = jsonify(body)
+    elif wants_json():
         body = {"error": {"code": code, "message": message, "field": field}}
         if details:
             body["error"]["details"] = details

@@ -11,5 +11,6 @@ from core.db import Base
 from core.places import models as places_models  # noqa: F401
 from havens import models as havens_models  # noqa: F401
 from mapping import models as mapping_models  # noqa: F401
+from mapping.ogc import models as ogc_models  # noqa: F401
 
 metadata = Base.metadata

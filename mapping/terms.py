@@ -43,3 +43,11 @@ def label(term: str) -> str:
     """'2026-autumn' -> 'Autumn 2026'."""
     year, season = TERM.match(term).groups()
     return f"{NAMES[season]} {year}"
+
+
+def period(term: str) -> tuple[date, date]:
+    """A term's first and last day: autumn Sep-Dec, spring Jan-Mar, summer Apr-Aug."""
+    year, season = TERM.match(term).groups()
+    first, last = {"autumn": ((9, 1), (12, 31)), "spring": ((1, 1), (3, 31)),
+                   "summer": ((4, 1), (8, 31))}[season]
+    return date(int(year), *first), date(int(year), *last)

@@ -1,5 +1,6 @@
 """Who is asking: session cookies and bearer tokens, and the role guard on views."""
 
+import base64
 from datetime import timedelta
 from functools import wraps
 
@@ -11,6 +12,7 @@ from core.accounts import services
 from core.errors import Forbidden, Unauthenticated
 from core.extensions import login_manager
 
+BASIC_AUTH_PREFIX = "/ogc"
 login_manager.session_protection = None  # sessions are checked against login_session instead
 
 
@@ -27,11 +29,26 @@ def _load_from_session(token: str):
 
 
 @login_manager.request_loader
-def _load_from_bearer(req):
-    scheme, _, secret = req.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+def _load_from_token(req):
+    secret = api_token(req)
+    if not secret:
         return None
-    return services.user_for_api_token(db_session=db.session(), secret=secret.strip())
+    return services.user_for_api_token(db_session=db.session(), secret=secret)
+
+
+def api_token(req) -> str | None:
+    """The API token a request carries: `Bearer <token>`, or, on the OGC API only, Basic with
+    the token as the password (QGIS before 3.24 and ArcGIS Pro can send nothing else)."""
+    scheme, _, value = req.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip() or None
+    if scheme.lower() == "basic" and req.path.startswith(BASIC_AUTH_PREFIX):
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[2].strip() or None
+    return None
 
 
 def has_role(user, *roles: str) -> bool:

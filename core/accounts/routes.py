@@ -52,7 +52,7 @@ def _safe_next(target: str | None) -> str:
 @pages.app_errorhandler(Unauthenticated)
 def _ask_to_log_in(exc: Unauthenticated):
     if wants_json() or auth.bearer_request():
-        headers = {"WWW-Authenticate": 'Bearer realm="safe-havens"'}
+        headers = exc.headers or {"WWW-Authenticate": 'Bearer realm="safe-havens"'}
         return render_error(401, exc.code, exc.message, exc.field, headers=headers)
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 

@@ -1,0 +1,1 @@
+"""OGC API - Features: havens, schools, published heat cells and hot spots for GIS tools."""
