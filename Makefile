@@ -6,13 +6,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# The OGC API - Features conformance suite (tests/mapping/ogc/test_conformance_suite.py) pins old
+# httpx, pyarrow and pytest, so it has a virtualenv of its own.
+OGCTESTS_VENV := .venv-ogctests
+OGCTESTS_VERSION := 0.1.15
 export FLASK_APP := wsgi
 
 # Without DATABASE_URL, a project-local PostGIS cluster (.pgdata/) serves the app.
 LOCAL_DB := $(if $(DATABASE_URL),,yes)
 RUN_DB_URL = $(if $(DATABASE_URL),$(DATABASE_URL),$(shell scripts/pg.sh url safehavens))
 
-.PHONY: help setup run test lint stop db bench clean
+.PHONY: help setup ogctests run test lint stop db bench clean
 
 help:
 	@echo "make run    set up everything and serve the app on http://127.0.0.1:$(PORT)"
@@ -34,6 +38,14 @@ static/vendor/.installed: static/package.json static/package-lock.json scripts/v
 setup: $(BIN)/activate static/vendor/.installed
 	@scripts/system-deps.sh pdf
 
+$(OGCTESTS_VENV)/.installed-$(OGCTESTS_VERSION):
+	@test -x $(OGCTESTS_VENV)/bin/python || $(PYTHON) -m venv $(OGCTESTS_VENV)
+	$(OGCTESTS_VENV)/bin/pip install --quiet --upgrade pip
+	$(OGCTESTS_VENV)/bin/pip install --quiet 'ogctests==$(OGCTESTS_VERSION)'
+	@touch $@
+
+ogctests: $(OGCTESTS_VENV)/.installed-$(OGCTESTS_VERSION)
+
 db: setup
 ifeq ($(LOCAL_DB),yes)
 	@scripts/pg.sh start safehavens
@@ -46,8 +58,8 @@ run: db
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop; 'make stop' stops the database)"
 	DATABASE_URL='$(RUN_DB_URL)' $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --timeout 300 wsgi:app
 
-test: setup
-	@scripts/system-deps.sh chromium poppler zbar
+test: setup ogctests
+	@scripts/system-deps.sh chromium poppler zbar gdal
 ifeq ($(LOCAL_DB),yes)
 	@scripts/pg.sh start
 	SAFEHAVENS_TEST_ADMIN_URL='$(shell scripts/pg.sh url postgres)' $(BIN)/pytest $(PYTEST_ARGS)
@@ -64,7 +76,7 @@ stop:
 
 clean:
 	@scripts/pg.sh destroy
-	rm -rf $(VENV) static/node_modules static/vendor
+	rm -rf $(VENV) $(OGCTESTS_VENV) static/node_modules static/vendor
 
 # The benchmarks (bench/): a synthetic borough in its own database (safehavens_bench), each
 # workload against a named baseline; prints a table and writes bench/results.json.

@@ -56,7 +56,9 @@ def database_url():
 def make_app(database_url: str, **overrides):
     """An app configured for tests (CSRF and rate limits on, as in production)."""
     config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET,
-              "TILE_URL": "https://tiles.example.test/{z}/{x}/{y}.png", "LOG_LEVEL": "WARNING"}
+              "TILE_URL": "https://tiles.example.test/{z}/{x}/{y}.png", "LOG_LEVEL": "WARNING",
+              # a thread would share the test's one connection; one test covers it on its own
+              "OGC_REFRESH_IN_BACKGROUND": False}
     config.update(overrides)
     return create_app(config)
 
