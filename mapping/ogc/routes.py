@@ -221,29 +221,31 @@ def _json_schema(found: Collection, endpoint: str, attributes: dict, *,
             "additionalProperties": False}
 
 
+def _schema_answer(collection_id: str, endpoint: str, *, queryable_only: bool,
+                   heading: str) -> Response:
+    params.check_known(request.args, params.OTHER)
+    found = _collection_reader(collection_id).collection
+    attributes = found.queryables() if queryable_only else found.attributes
+    body = _json_schema(found, endpoint, attributes, with_id=not queryable_only)
+    if _html_wanted(request.args):
+        return _page("ogc/schema.html", restricted=found.restricted, body=body,
+                     collection=found, heading=heading, for_filters=queryable_only)
+    return _answer(body, SCHEMA_JSON, restricted=found.restricted)
+
+
 @ogc.route("/collections/<collection_id>/queryables", **READ_ONLY)
 def queryables(collection_id: str):
     """The attributes a CQL2 filter may use, as a JSON Schema."""
-    params.check_known(request.args, params.OTHER)
-    found = _collection_reader(collection_id).collection
-    body = _json_schema(found, "ogc.queryables", found.queryables(), with_id=False)
-    if _html_wanted(request.args):
-        return _page("ogc/queryables.html", restricted=found.restricted, body=body,
-                     collection=found)
-    return _answer(body, SCHEMA_JSON, restricted=found.restricted)
+    return _schema_answer(collection_id, "ogc.queryables", queryable_only=True,
+                          heading="What a filter may use")
 
 
 @ogc.route("/collections/<collection_id>/schema", **READ_ONLY)
 def schema(collection_id: str):
     """Every attribute of the features with its type, so GIS clients need not guess a column's
     type from a first page of empty values."""
-    params.check_known(request.args, params.OTHER)
-    found = _collection_reader(collection_id).collection
-    body = _json_schema(found, "ogc.schema", found.attributes, with_id=True)
-    if _html_wanted(request.args):
-        return _page("ogc/queryables.html", restricted=found.restricted, body=body,
-                     collection=found)
-    return _answer(body, SCHEMA_JSON, restricted=found.restricted)
+    return _schema_answer(collection_id, "ogc.schema", queryable_only=False,
+                          heading="Attributes and their types")
 
 
 @ogc.route("/collections/<collection_id>/feature-schema", **READ_ONLY)

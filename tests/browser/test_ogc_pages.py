@@ -46,6 +46,7 @@ def test_an_analyst_browses_from_the_landing_page_to_a_haven(page, public_layers
 def test_the_pages_have_no_serious_accessibility_problems(page, public_layers):
     for path in ("/ogc?f=html", "/ogc/collections?f=html", "/ogc/collections/havens?f=html",
                  "/ogc/collections/havens/items?f=html",
-                 "/ogc/collections/havens/queryables?f=html", "/ogc/conformance?f=html"):
+                 "/ogc/collections/havens/queryables?f=html",
+                 "/ogc/collections/havens/schema?f=html", "/ogc/conformance?f=html"):
         page.goto(path)
         assert accessibility_violations(page) == [], path
