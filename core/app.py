@@ -4,6 +4,7 @@ import os
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from core import config as app_config
 from core import db, errors, logs, security
@@ -30,6 +31,13 @@ API_SETTINGS = {
 }
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` up to PostgreSQL's integer: a larger id is a 404, not a database error."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the Flask app from the environment (and test overrides)."""
     app = Flask(__name__, root_path=_project_root(), instance_path=_instance_path())
@@ -54,6 +62,7 @@ def _instance_path() -> str:
 
 
 def _configure(app: Flask, test_config: dict | None) -> None:
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
     app.config.update(API_SETTINGS)
     app.config.update(app_config.from_environment())
     if test_config:
@@ -77,6 +86,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     from core.accounts import auth  # noqa: F401  (registers the session and token loaders)
     api.init_app(app)
+    from core.places.schemas import empty_means_unset
+    api.ma_plugin.converter.add_parameter_attribute_function(empty_means_unset)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -124,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from core.accounts.cli import users_cli
+    from core.backup.cli import backup_cli
     from core.demo.cli import demo_cli
     from core.migrate import db_cli
     from core.places.cli import import_cli
@@ -134,6 +146,6 @@ def _register_commands(app: Flask) -> None:
     from mapping.ogc.cli import ogc_cli
 
     for group in (db_cli, users_cli, import_cli, demo_cli, havens_cli, mapping_cli,
-                  heatmap_cli, maps_cli, ogc_cli):
+                  heatmap_cli, maps_cli, ogc_cli, backup_cli):
         app.cli.add_command(group)
     app.extensions["demo_seeders"] = [seed_havens, seed_mapping]

@@ -53,6 +53,7 @@ def from_environment() -> dict:
         "OGC_REFRESH_SECONDS": _env_int("OGC_REFRESH_SECONDS", 300),
         "OGC_REFRESH_IN_BACKGROUND": _env_bool("OGC_REFRESH_IN_BACKGROUND", True),
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "STATEMENT_TIMEOUT_MS": _env_int("STATEMENT_TIMEOUT_MS", 30000),
         "STAFF_IDLE_MINUTES": _env_int("STAFF_IDLE_MINUTES", 30),
         "STAFF_ABSOLUTE_HOURS": _env_int("STAFF_ABSOLUTE_HOURS", 12),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
@@ -60,6 +61,14 @@ def from_environment() -> dict:
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "LOGIN_LIMIT_PER_CLIENT": os.environ.get("LOGIN_LIMIT_PER_CLIENT", "20 per 10 minutes"),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 10 minutes"),
+        # Only wrong codes count, and a whole class shares one school address: 60 failures per
+        # 10 minutes still makes guessing one of 2.6 x 10^10 codes hopeless.
+        "JOIN_LIMIT_PER_CLIENT": os.environ.get("JOIN_LIMIT_PER_CLIENT", "60 per 10 minutes"),
+        "SUBMIT_LIMIT_PER_CLIENT": os.environ.get("SUBMIT_LIMIT_PER_CLIENT",
+                                                  "120 per 10 minutes"),
+        "SUBMIT_LIMIT_PER_PUPIL": os.environ.get("SUBMIT_LIMIT_PER_PUPIL", "20 per 10 minutes"),
+        # Shared by every file download (CSV, GeoJSON, KML, GPX, PDF, ZIP), per signed-in user.
+        "EXPORT_LIMIT_PER_USER": os.environ.get("EXPORT_LIMIT_PER_USER", "60 per 10 minutes"),
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
         "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
@@ -77,6 +86,7 @@ def from_environment() -> dict:
         "PRINT_WORKERS": _env_int("PRINT_WORKERS", 0),
         "SCHEME_NAME": os.environ.get("SCHEME_NAME") or "Safe Havens",
         "SCHEME_CONTACT": os.environ.get("SCHEME_CONTACT", ""),
+        "PG_BIN_DIR": os.environ.get("PG_BIN_DIR", ""),
     }
 
 
@@ -109,6 +119,8 @@ def check_safe(config: dict) -> None:
         problems.append("PRIVACY_MIN_CELL_M must be at least 100 (metres)")
     if config["PRIVACY_ROUND_TO"] < 1:
         problems.append("PRIVACY_ROUND_TO must be at least 1")
+    if config.get("STATEMENT_TIMEOUT_MS", 30000) < 0:
+        problems.append("STATEMENT_TIMEOUT_MS must be 0 (no limit) or more (milliseconds)")
     problems += _printing_problems(config)
     if config["PRODUCTION"]:
         problems += _production_problems(config)

@@ -1,10 +1,18 @@
 """Application errors that carry their HTTP status, and the one handler that renders them."""
 
+import contextlib
 import logging
+import math
+import time
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from psycopg import errors as pg_errors
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
+
+from core import db
+from core.extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +77,21 @@ FRIENDLY = {
 }
 
 
+def retry_after_seconds() -> int | None:
+    """Seconds until the rate limit this request hit lets the client in again, if one did."""
+    hit = limiter.current_limit
+    return max(1, math.ceil(hit.reset_at - time.time())) if hit is not None else None
+
+
+def wait_message(seconds: int | None) -> str:
+    """The 429 message in plain words, saying how long to wait when the limiter knows."""
+    if not seconds:
+        return FRIENDLY[429][1]
+    minutes = max(1, round(seconds / 60))
+    wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+    return f"Too many tries. Please wait {wait} and try again."
+
+
 OGC_PREFIX = "/ogc"  # OGC API errors use its exception shape: {"code", "description"}
 
 
@@ -111,6 +134,7 @@ def _first_validation_message(messages) -> tuple[str | None, str]:
             if location in messages:
                 messages = messages[location]
                 break
+    if isinstance(messages, dict):  # a body that is not JSON at all gives a list here
         for field, problem in messages.items():
             sub_field, text = _first_validation_message(problem)
             name = str(field) if sub_field is None else f"{field}.{sub_field}"
@@ -141,7 +165,7 @@ def _handle_http_exception(exc: HTTPException):
             message = f"'{field}' is not something this address accepts."
         code = "invalid_input"
     elif status == 429:
-        message = friendly
+        message = wait_message(retry_after_seconds())
     else:
         message = exc.description if exc.description and status != 500 else friendly
         if message and message.startswith("The requested URL was not found"):
@@ -150,6 +174,30 @@ def _handle_http_exception(exc: HTTPException):
     headers.pop("Content-Type", None)
     headers.pop("Content-Length", None)
     return render_error(status, code, message, field, headers)
+
+
+TRY_AGAIN = "Please try again in a moment."
+TOO_SLOW = ("That took too long to work out, so we stopped it. Try again, or ask a narrower "
+            "question (a smaller area, fewer filters or a shorter period).")
+
+
+def _handle_database_error(exc: sa_exc.SQLAlchemyError):
+    """A database that is down, restarting or too slow: 503 and try again, never a 500."""
+    with contextlib.suppress(sa_exc.SQLAlchemyError):
+        db.close_session()  # its transaction failed: anything the error page reads starts anew
+    if isinstance(exc, sa_exc.DBAPIError) and isinstance(exc.orig, pg_errors.QueryCanceled):
+        log.warning("statement timeout on %s %s", request.method, request.path)
+        return render_error(503, "timeout", TOO_SLOW, headers={"Retry-After": "5"})
+    transient = isinstance(exc, sa_exc.OperationalError | sa_exc.TimeoutError) or (
+        isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated)
+    if not transient:
+        return _handle_unexpected(exc)
+    log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                str(exc).splitlines()[0])
+    # The error page must not look the user up in the database that just failed
+    # (flask-login keeps the request's user in g._login_user).
+    g._login_user = current_app.login_manager.anonymous_user()
+    return render_error(503, "unavailable", TRY_AGAIN, headers={"Retry-After": "5"})
 
 
 def _handle_unexpected(exc: Exception):
@@ -162,4 +210,5 @@ def init_app(app: Flask) -> None:
     """Register the error handlers (after any extension that registers its own)."""
     app.register_error_handler(AppError, _handle_app_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(sa_exc.SQLAlchemyError, _handle_database_error)
     app.register_error_handler(Exception, _handle_unexpected)

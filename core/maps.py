@@ -1,12 +1,17 @@
-"""Folium maps that load only our own copies of Leaflet (no CDN), with escaped popups (pure)."""
+"""Folium maps that load only our own copies of Leaflet (no CDN), with escaped popups; their
+inline scripts carry the response's CSP nonce."""
 
 import re
 from dataclasses import dataclass
 
 import folium
+from flask import has_request_context
 from markupsafe import Markup, escape
 
+from core.security import csp_nonce
+
 FOLIUM_VIEWPORT = re.compile(r'<meta\s+name="viewport"[^>]*>\s*')
+INLINE_SCRIPT = "<script>"  # Folium's own inline scripts have no attributes
 
 
 @dataclass(frozen=True)
@@ -65,13 +70,22 @@ def add_outline(fmap: folium.Map, *, geometry: dict, label: str) -> None:
                    tooltip=folium.Tooltip(str(safe_text(label)))).add_to(fmap)
 
 
-def map_parts(fmap: folium.Map) -> dict[str, Markup]:
-    """The map's head links, its div and its script, to place in our own templates."""
+def map_parts(fmap: folium.Map, nonce: str | None = None) -> dict[str, Markup]:
+    """The map's head links, its div and its script, to place in our own templates; inline
+    scripts carry `nonce` (by default this request's CSP nonce)."""
+    if nonce is None:
+        nonce = csp_nonce() if has_request_context() else ""
+    opening = f'<script nonce="{escape(nonce)}">' if nonce else INLINE_SCRIPT
     root = fmap.get_root()
     root.render()
     # Folium adds a viewport that forbids zooming (WCAG 1.4.4); our layout has its own.
-    head = FOLIUM_VIEWPORT.sub("", root.header.render())
+    # The head holds no user text (that is all in the script), so its tags are Folium's own.
+    head = FOLIUM_VIEWPORT.sub("", root.header.render()).replace(INLINE_SCRIPT, opening)
+    script = root.script.render()
+    if "</script" in script.lower():
+        # Only a string that escaped escaping could close our tag early: refuse, never bless it.
+        raise ValueError("a map's script would close its own <script> element")
     # Folium's own output; every user-typed string in it was escaped when it was added.
     return {"head": Markup(head),  # noqa: S704
             "body": Markup(root.html.render()),  # noqa: S704
-            "script": Markup(f"<script>{root.script.render()}</script>")}  # noqa: S704
+            "script": Markup(f"{opening}{script}</script>")}  # noqa: S704

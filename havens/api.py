@@ -1,5 +1,7 @@
 """The havens JSON API (/api/v1/havens): public reads of active havens, worker writes."""
 
+from functools import wraps
+
 from flask import Response, request
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -8,6 +10,7 @@ from marshmallow import RAISE
 from core import db
 from core.accounts.auth import roles_required
 from core.errors import Unprocessable
+from core.limits import export_limit_when
 from core.responses import geojson_response
 from havens import exchange, finder, listing, schemas, services, upkeep
 from havens.views import export_inputs, present, present_one
@@ -38,14 +41,33 @@ def _file_response(havens, operational: bool, filename: str):
     return geojson_response(exchange.to_feature_collection(rows))
 
 
+def _csv_asked() -> bool:
+    return _format() == "csv"
+
+
+# GeoJSON is the finder's and the heatmap's map layer, not a download: only CSV counts.
+csv_export_limit = export_limit_when(_csv_asked)
+
+
 def _manager() -> bool:
     return current_user.is_authenticated and current_user.role in ("admin", "worker")
+
+
+def managed_haven(view):
+    """Refuse a haven the caller does not look after before its body is read (403, not 422)."""
+    @wraps(view)
+    def guarded(*args, haven_id: int, **kwargs):
+        haven = services.get_or_raise(db_session=db.session(), haven_id=haven_id)
+        services.require_manage(current_user, haven.borough_id)
+        return view(*args, haven_id=haven_id, **kwargs)
+    return guarded
 
 
 @api_blp.route("")
 @api_blp.arguments(schemas.HavenQuery, location="query", as_kwargs=True, unknown=RAISE)
 @api_blp.response(200, schemas.HavenPage)
 @api_blp.doc(**GEOJSON)
+@csv_export_limit
 def list_havens(format=None, limit=200, offset=0, **filters):
     """Active havens for everyone; workers also see other statuses in their borough."""
     havens, total = listing.list_havens(db_session=db.session(), user=current_user,
@@ -85,8 +107,11 @@ def nearest(lat, lon, limit=5, open_at=None, open_only=False, format=None):
 
 
 @api_blp.route("/due")
+@api_blp.alt_response(200, schema=schemas.DueList, success=True,
+                      description="The havens due (CSV with ?format=csv)")
 @api_blp.doc(**WRITE)
 @roles_required("worker")
+@csv_export_limit
 def due():
     """Havens due for a re-check or overdue, by ward (CSV with ?format=csv)."""
     items = upkeep.due_list(db_session=db.session(), borough_id=current_user.borough_id)
@@ -145,6 +170,7 @@ def delete_haven(haven_id: int):
 
 @api_blp.route("/<int:haven_id>/status", methods=["POST"])
 @roles_required("worker")
+@managed_haven
 @api_blp.arguments(schemas.StatusIn)
 @api_blp.response(200, schemas.HavenFull)
 @api_blp.doc(**WRITE)
@@ -157,6 +183,7 @@ def change_status(data, haven_id: int):
 
 @api_blp.route("/<int:haven_id>/visits", methods=["POST"])
 @roles_required("worker")
+@managed_haven
 @api_blp.arguments(schemas.VisitIn)
 @api_blp.response(201, schemas.Visit)
 @api_blp.doc(**WRITE)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from core import db
 from core.accounts.auth import roles_required
 from core.errors import AppError, InvalidInput, NotFound
+from core.limits import export_limit
 from havens import finder, forms, hours, listing, maps, prospects, rules, services, upkeep
 from havens.models import BUSINESS_TYPES, OUTCOMES, STATUSES
 from havens.presenting import TYPE_LABELS
@@ -173,6 +174,8 @@ def visit(haven_id: int):
 @roles_required("worker")
 def status(haven_id: int):
     """Change a haven's status by hand."""
+    haven = services.get_or_raise(db_session=db.session(), haven_id=haven_id)
+    services.require_manage(current_user, haven.borough_id)  # before the form is read
     data, errors = forms.check_status(request.form)
     if errors:
         raise InvalidInput(next(iter(errors.values())), field=next(iter(errors)))
@@ -204,6 +207,7 @@ def due():
 
 @pages.route("/due.csv")
 @roles_required("worker")
+@export_limit
 def due_csv():
     """The due list as CSV (no private contact fields)."""
     items = upkeep.due_list(db_session=db.session(), borough_id=current_user.borough_id)
@@ -249,6 +253,7 @@ def recruit_page():
 
 @pages.route("/<int:haven_id>/sticker.pdf")
 @roles_required("worker")
+@export_limit
 def sticker(haven_id: int):
     """The window sticker (A5 or A4) with a QR code to the haven's page."""
     from havens import stickers

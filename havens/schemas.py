@@ -15,6 +15,7 @@ from marshmallow import (
 
 from core.places.postcodes import normalise_postcode
 from core.places.schemas import BBox, Paged, StrictQuery
+from core.text import without_bidi_controls
 from havens import hours
 from havens.models import BUSINESS_TYPES, OUTCOMES, STATUSES
 
@@ -22,11 +23,12 @@ PHONE_CHARS = re.compile(r"^[0-9 +()\-.]+$")
 
 
 class CleanText(fields.String):
-    """Text with outer spaces trimmed and inner runs of white space collapsed."""
+    """Text with outer spaces trimmed, inner runs of white space collapsed, bidi controls
+    dropped."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        return " ".join(text.split())
+        return " ".join(without_bidi_controls(text).split())
 
 
 class OptionalText(CleanText):
@@ -37,6 +39,10 @@ class OptionalText(CleanText):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs) or None
+
+    def _validate(self, value):
+        if value is not None:  # blank text became None: there is no length to check
+            super()._validate(value)
 
 
 class Postcode(fields.String):
@@ -251,6 +257,12 @@ class HavenFull(HavenPublic):
 
 class HavenPage(Paged):
     """A page of havens."""
+
+    items = fields.List(fields.Dict())
+
+
+class DueList(Schema):
+    """Havens due for a re-check or overdue."""
 
     items = fields.List(fields.Dict())
 

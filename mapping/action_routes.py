@@ -8,6 +8,7 @@ from flask_login import current_user
 from core import db
 from core.accounts.auth import roles_required
 from core.errors import InvalidInput
+from core.limits import export_limit
 from core.places.models import Borough
 from mapping import action_schemas, actions, heatmap, hotspots, terms
 from mapping.action_models import ACTION_MAX
@@ -110,6 +111,7 @@ def action_list():
 
 @pages.route("/actions.csv")
 @roles_required("planner")
+@export_limit
 def action_csv():
     """The borough's actions as a spreadsheet (formula-safe, outlines as WKT)."""
     _borough_id, items = _borough_actions()

@@ -13,6 +13,7 @@ from marshmallow import (
 
 from core.errors import invalid_input
 from core.places.schemas import StrictQuery
+from core.text import without_bidi_controls
 from havens.forms import check
 from mapping.action_models import ACTION_MAX, STATUSES
 from mapping.hotspot_routes import HotSpotQuery
@@ -59,10 +60,10 @@ class ActionEdit(Schema):
 
     @pre_load
     def _tidy(self, data, **_kwargs):
-        """One line of text, spaces tidied; an empty optional date is no date."""
+        """One line of text, spaces tidied, no bidi controls; an empty optional date is no date."""
         data = dict(data)
         if isinstance(data.get("action"), str):
-            data["action"] = " ".join(data["action"].split())
+            data["action"] = " ".join(without_bidi_controls(data["action"]).split())
         if data.get("ends_on") == "":
             data["ends_on"] = None
         return data

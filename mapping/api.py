@@ -1,6 +1,6 @@
 """The mapping JSON API: teachers' sessions, and pupils sending their maps."""
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -62,12 +62,12 @@ def get_session(session_id: int):
 
 
 def _pupil_key() -> str:
-    return "pupil:" + (request.cookies.get(pupils.COOKIE) or "none")[-24:]
+    return "pupil:" + (request.cookies.get(pupils.cookie_name()) or "none")[-24:]
 
 
 @api_blp.route("/<string:code>/maps", methods=["POST"])
-@limiter.limit("120 per 10 minutes")
-@limiter.limit("20 per 10 minutes", key_func=_pupil_key)
+@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT_PER_CLIENT"])
+@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT_PER_PUPIL"], key_func=_pupil_key)
 @api_blp.response(201, schemas.Received)
 @api_blp.doc(description="One pupil's map: a GeoJSON FeatureCollection, one Feature per zone "
              "(Polygon, LineString or Point; or geometry null with properties.place). Needs "

@@ -11,6 +11,7 @@ from core import db
 from core.accounts.auth import roles_required
 from core.crimes.readers import CRIME_TYPES
 from core.errors import invalid_input
+from core.limits import export_limit
 from core.places.schemas import StrictQuery
 from core.responses import geojson_response
 from mapping import crime_compare, crime_view, heatmap, queries, terms
@@ -70,6 +71,7 @@ def comparison_cells(**args):
 
 @pages.route("/export.<any(csv, geojson):fmt>")
 @roles_required("planner")
+@export_limit
 def export(fmt: str):
     """The comparison as a file: CSV (formula-safe, outlines as WKT) or GeoJSON."""
     args = _args()

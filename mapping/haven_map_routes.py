@@ -20,6 +20,7 @@ from core import db
 from core.accounts.auth import roles_required
 from core.errors import Forbidden, InvalidInput, invalid_input
 from core.extensions import limiter
+from core.limits import user_key
 from havens import finder
 from havens.services import can_manage
 from mapping import haven_map_export, haven_maps, schemas
@@ -99,7 +100,7 @@ def set_radius(urn: int):
 
 @pages.route("/exports/haven-maps.zip", methods=["GET", "POST"])
 @roles_required("worker")
-@limiter.limit("10 per hour")
+@limiter.limit("10 per hour", key_func=user_key)
 def export_zip():
     """Every school's map in one ZIP (or only the changed ones). Sent from the page (POST), the
     export is also remembered, so the next "changed" list starts from it."""

@@ -11,6 +11,7 @@ from marshmallow import RAISE, ValidationError, fields, validate
 from core import db
 from core.accounts.auth import roles_required
 from core.errors import invalid_input
+from core.limits import export_limit
 from core.places.models import Borough
 from core.places.schemas import StrictQuery
 from mapping import briefing, heatmap, hotspot_exports, hotspots, queries, terms
@@ -145,6 +146,7 @@ def hotspots_page():
 
 @pages.route("/mapping/hotspots/export.<any(geojson, csv, kml, gpx, pdf):fmt>")
 @roles_required("planner")
+@export_limit
 def hotspots_export(fmt: str):
     """The ranked areas as a file: GeoJSON, CSV, KML, GPX waypoints or the PDF briefing."""
     asked = _asked()

@@ -9,6 +9,7 @@ from marshmallow import RAISE, ValidationError
 from core import db
 from core.accounts.auth import roles_required
 from core.errors import NotFound, invalid_input
+from core.limits import export_limit
 from mapping import (
     heat_cache,
     heat_scale,
@@ -99,6 +100,7 @@ def heatmap_page():
 
 @pages.route("/mapping/heatmap/export.<any(geojson, csv, html, png, pdf):fmt>")
 @roles_required("planner")
+@export_limit
 def heatmap_export(fmt: str):
     """The published heatmap as a file: GeoJSON, CSV, a standalone map, or a report picture."""
     args = _args()

@@ -18,7 +18,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 
 from core import db
-from core.errors import AppError, render_error, wants_json
+from core.errors import AppError, render_error, retry_after_seconds, wait_message, wants_json
 from core.extensions import client_address, limiter
 from mapping import codes, pupils, queries, services, submission, vocabulary
 
@@ -32,9 +32,9 @@ def _no_location(response):
     return response
 
 
-# Only wrong codes count, and a whole class shares one school address: 60 failures per 10
-# minutes still makes guessing one of 2.6 x 10^10 codes hopeless.
-JOIN_FAILURES = "60 per 10 minutes"
+def _join_failures() -> str:
+    """Wrong codes allowed per client address (config JOIN_LIMIT_PER_CLIENT)."""
+    return current_app.config["JOIN_LIMIT_PER_CLIENT"]
 
 
 @pupil_pages.errorhandler(CSRFError)
@@ -48,10 +48,10 @@ def _page_too_old(exc: CSRFError):
 
 @pupil_pages.errorhandler(429)
 def _too_many(exc):
-    headers = {"Retry-After": exc.get_response().headers.get("Retry-After", "600")}
+    seconds = retry_after_seconds()
+    headers = {"Retry-After": str(seconds or 600)}
     if wants_json():
-        return render_error(429, "too_many_requests", "Too many tries. Wait a few minutes.",
-                            headers=headers)
+        return render_error(429, "too_many_requests", wait_message(seconds), headers=headers)
     return render_template("mapping/join.html", code="", error=(
         "Too many wrong codes from this school. Wait a few minutes, then check the code "
         "with your teacher.")), 429, headers
@@ -62,11 +62,16 @@ def _failed(response) -> bool:
 
 
 def _join_key() -> str:
-    return "join:" + client_address()  # /join and /j/<code> share one allowance
+    return "join:" + client_address()
+
+
+# A shared limit: /join and /j/<code> draw on one allowance (a plain limit counts per route).
+join_limit = limiter.shared_limit(_join_failures, scope="join", deduct_when=_failed,
+                                  key_func=_join_key)
 
 
 @pupil_pages.route("/join", methods=["GET", "POST"])
-@limiter.limit(JOIN_FAILURES, methods=["POST"], deduct_when=_failed, key_func=_join_key)
+@join_limit
 def join():
     """Type the class code."""
     if request.method == "GET":
@@ -81,7 +86,7 @@ def join():
 
 
 @pupil_pages.route("/j/<code>")
-@limiter.limit(JOIN_FAILURES, deduct_when=_failed, key_func=_join_key)
+@join_limit
 def join_link(code: str):
     """The link in the QR code on the board."""
     try:

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from core import db
 from core.accounts.auth import roles_required
 from core.errors import AppError, InvalidInput
+from core.limits import export_limit
 from core.places.models import School
 from mapping import codes, forms, maps, queries, results, services, summary
 
@@ -120,6 +121,7 @@ def close_or_reopen(session_id: int, action: str):
 @roles_required("teacher")
 def add_place(session_id: int):
     """Name a place drawn on the session map."""
+    _session(session_id)  # someone else's session is 404 before the form is read
     data, errors = forms.check_place(request.form)
     if errors:
         raise InvalidInput(next(iter(errors.values())), field=next(iter(errors)))
@@ -197,6 +199,7 @@ def _summary(mapping_session) -> summary.Summary:
 
 @pages.route("/sessions/<int:session_id>/summary.<any(pdf, csv):kind>")
 @roles_required("teacher")
+@export_limit
 def summary_file(session_id: int, kind: str):
     """The class summary as PDF (for the lesson) or CSV."""
     made = _summary(_session(session_id))

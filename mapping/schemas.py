@@ -15,6 +15,7 @@ class SessionIn(Schema):
         unknown = RAISE
 
     school = fields.Integer(required=True, metadata={"description": "The school's URN"},
+                            validate=validate.Range(1, 2**31 - 1, error="Choose the school."),
                             error_messages={"required": "Choose the school."})
     class_label = CleanText(required=True, validate=validate.Length(
         min=1, max=60, error=CLASS_NAME), error_messages={"required": CLASS_NAME})

@@ -4,11 +4,17 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 # argon2-cffi's defaults are RFC 9106's second recommendation (argon2id, 64 MiB, t=3, p=4),
 # above OWASP's minimum (19 MiB, t=2).
 HASHER = PasswordHasher()
 MIN_LENGTH = 12
+# zxcvbn's score: 3 means about 10^8 to 10^10 guesses, out of reach of an online attack and
+# slow even offline against argon2id. Its lists hold 30,000 common passwords, names and words,
+# and it sees keyboard runs, repeats, dates and l33t spellings of them.
+MIN_STRENGTH = 3
+SERVICE_WORDS = ("safe", "haven", "havens", "safehavens", "school", "police", "council")
 
 COMMON_PASSWORDS = frozenset(
     line.strip() for line in
@@ -44,4 +50,9 @@ def password_problem(password: str, email: str = "") -> str | None:
     local_part = email.split("@")[0].lower()
     if len(local_part) >= 4 and local_part in lowered:
         return "The password must not contain your email address."
+    # zxcvbn's run time grows with length; past 100 characters the score only rises.
+    words = [local_part, *email.split("@")[-1].lower().split("."), *SERVICE_WORDS]
+    if zxcvbn(password[:100], user_inputs=words)["score"] < MIN_STRENGTH:
+        return ("That password is too common or too easy to guess; choose a longer phrase "
+                "only you would use.")
     return None

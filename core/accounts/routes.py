@@ -68,6 +68,7 @@ def login():
         user = services.authenticate(db_session=db.session(), email=form.email.data,
                                      password=form.password.data)
         if user is not None:
+            _end_browser_session()
             session.clear()
             token = services.start_login_session(db_session=db.session(), user=user)
             user.session_token = token
@@ -79,12 +80,17 @@ def login():
     return render_template("accounts/login.html", form=form, error=None), status
 
 
-@pages.route("/logout", methods=["POST"])
-def logout():
-    """End the login session on the server, then forget the cookie."""
+def _end_browser_session() -> None:
+    """End the login session this browser already had, so a new login never keeps the old id."""
     token = current_user.get_id() if current_user.is_authenticated else None
     if token:
         services.end_login_session(db_session=db.session(), token=token)
+
+
+@pages.route("/logout", methods=["POST"])
+def logout():
+    """End the login session on the server, then forget the cookie."""
+    _end_browser_session()
     logout_user()
     session.clear()
     flash("You are logged out.")

@@ -11,6 +11,7 @@ from core.accounts.models import ROLES, ApiToken, LoginSession, User
 from core.audit import services as audit
 from core.errors import Conflict, InvalidInput, NotFound
 from core.places.models import Borough, School
+from core.text import without_bidi_controls
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Verified against when the email is unknown, so both answers take the same time.
@@ -210,7 +211,8 @@ def create_api_token(*, db_session: Session, email: str, label: str = "",
     if user is None or not user.active:
         raise NotFound(f"No active user with email {email}.")
     secret = tokens.new_token()
-    token = ApiToken(token_hash=tokens.digest(secret), user_id=user.id, label=label[:80])
+    token = ApiToken(token_hash=tokens.digest(secret), user_id=user.id,
+                     label=without_bidi_controls(label)[:80])
     db_session.add(token)
     db_session.flush()
     audit.record(db_session=db_session, action="token.create", user_id=actor_id,

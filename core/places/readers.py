@@ -12,6 +12,7 @@ from pyogrio.raw import read as read_vector
 
 from core.geo import GB_BOUNDS_27700, as_multipolygon, reproject
 from core.places.postcodes import normalise_postcode
+from core.text import without_bidi_controls
 
 
 class UnreadableFile(ValueError):
@@ -89,7 +90,7 @@ def _plausible_lonlat(bounds) -> bool:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    return "" if value is None else without_bidi_controls(str(value)).strip()
 
 
 # --- schools -------------------------------------------------------------------------------

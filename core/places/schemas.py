@@ -33,6 +33,13 @@ class StrictQuery(Schema):
         return {key: data[key] for key in data if data[key] != ""}
 
 
+def empty_means_unset(_converter, field, ret: dict, **_kwargs) -> dict:
+    """OpenAPI: an optional StrictQuery parameter may be sent empty, meaning "not chosen"."""
+    if ret.get("in") == "query" and isinstance(field.parent, StrictQuery) and not field.required:
+        return {"allowEmptyValue": True}
+    return {}
+
+
 class SchoolQuery(StrictQuery):
     """Filters for the school list."""
 

@@ -20,6 +20,8 @@
     "We will send it as soon as the internet is back.";
   var OFFLINE_NOT_SAVED = "No internet right now. Keep this page open: " +
     "we will send your map as soon as the internet is back.";
+  var RETRYING = "Your map is saved on this device. We will try again by ourselves in a moment.";
+  var RETRYING_NOT_SAVED = "Keep this page open: we will try again by ourselves in a moment.";
   var THANKS = "Thank you! Your map has been sent.";
   var COLOURS = { safe: "#1e6b34", unsafe: "#b00020", none: "#4a4a4a" };
   var SHAPES = {
@@ -936,8 +938,13 @@
     views.review.classList.remove("is-waiting");
   }
 
-  function waitForInternet() {
-    sendStatus(storageWorks ? OFFLINE : OFFLINE_NOT_SAVED);
+  function waitForInternet(serverMessage) {
+    // The server answered "busy" or "try again" (429, 5xx): say so rather than blame the wifi.
+    if (serverMessage) {
+      sendStatus(serverMessage + " " + (storageWorks ? RETRYING : RETRYING_NOT_SAVED));
+    } else {
+      sendStatus(storageWorks ? OFFLINE : OFFLINE_NOT_SAVED);
+    }
     views.review.classList.add("is-waiting");
     sendButton.textContent = "Try again now";
     if (!retryTimer) { retryTimer = window.setInterval(attempt, RETRY_MS); }
@@ -993,7 +1000,7 @@
     }
     if (state.pending !== pending) { return; }  // the drawing changed meanwhile: not this one
     if (status === 429 || status >= 500 || status === 0) {
-      waitForInternet();
+      waitForInternet(error.message);
       return;
     }
     stopRetrying();
