@@ -142,8 +142,9 @@ class SubmissionKey(Base):
     body_hash: Mapped[str] = mapped_column(String(64))
     pupil_map_id: Mapped[int] = mapped_column(ForeignKey("pupil_map.id", ondelete="CASCADE"))
     answer: Mapped[dict] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
-                                                 server_default=func.now())
+    # To the hour, like the map's own time: an exact second could be matched to the pupil.
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("date_trunc('hour', now())"))
 
 
 class ZoneCell(Base):

@@ -87,6 +87,22 @@ def test_no_table_holding_pupil_data_has_a_column_for_who_or_where_the_pupil_is(
     assert network == set()
 
 
+def test_every_time_kept_with_a_pupil_s_map_is_to_the_hour_only(db_session):
+    inspector = inspect(db_session.connection())
+    names = inspector.get_table_names()
+    refers = {name: {fk["referred_table"] for fk in inspector.get_foreign_keys(name)}
+              for name in names}
+    with_maps = {"pupil_map"}
+    while grown := {name for name in names if refers[name] & with_maps} - with_maps:
+        with_maps |= grown
+    assert {"zone", "submission_key", "zone_cell"} <= with_maps
+    times = {(table, c["name"]): c["default"] or "" for table in sorted(with_maps)
+             for c in inspector.get_columns(table) if "TIMESTAMP" in str(c["type"]).upper()}
+    assert ("submission_key", "created_at") in times
+    exact = [column for column, default in times.items() if "date_trunc('hour'" not in default]
+    assert exact == [], "a time stored with a pupil's map could pick out the pupil"
+
+
 def test_the_pupil_map_records_its_time_to_the_hour_only(db_session):
     columns = {c["name"]: c for c in inspect(db_session.connection()).get_columns("pupil_map")}
     times = [name for name, c in columns.items() if "TIMESTAMP" in str(c["type"]).upper()]
