@@ -69,11 +69,18 @@ def _pupil_key() -> str:
 @limiter.limit(lambda: current_app.config["SUBMIT_LIMIT_PER_CLIENT"])
 @limiter.limit(lambda: current_app.config["SUBMIT_LIMIT_PER_PUPIL"], key_func=_pupil_key)
 @api_blp.response(201, schemas.Received)
+@api_blp.alt_response(200, schema=schemas.Received,
+                      description="The same map sent again with the same Idempotency-Key: "
+                                  "the first answer, nothing stored twice")
 @api_blp.doc(description="One pupil's map: a GeoJSON FeatureCollection, one Feature per zone "
              "(Polygon, LineString or Point; or geometry null with properties.place). Needs "
              "the pupil cookie from /join and an Idempotency-Key header.", requestBody={
                  "content": {"application/geo+json": {"schema": {"type": "object"}},
-                             "application/json": {"schema": {"type": "object"}}}})
+                             "application/json": {"schema": {"type": "object"}}}},
+             parameters=[{"name": "Idempotency-Key", "in": "header", "required": True,
+                          "schema": {"type": "string", "minLength": 16, "maxLength": 200},
+                          "description": "A random key the page makes once per map; sending "
+                                         "the map again with it never stores it twice"}])
 def submit_map(code: str):
     """Send one pupil's map (stored whole, once per Idempotency-Key)."""
     mapping_session = services.open_session_or_raise(db_session=db.session(),

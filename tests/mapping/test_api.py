@@ -349,6 +349,19 @@ def test_the_same_key_and_body_twice_store_one_map_and_replay_the_answer(client,
     assert live.json["maps"] == 1
 
 
+def test_a_replayed_map_and_its_key_are_documented_as_they_are_sent(app, client, world, pupil):
+    from tests.security.test_fuzz_findings import conforms
+    key = "documented-key-" + uuid.uuid4().hex
+    first, second = pupil.send(good_map(), key=key), pupil.send(good_map(), key=key)
+    assert (first.status_code, second.status_code) == (201, 200)
+    for answer in (first, second):  # each status is documented, with this body
+        conforms(app, "/api/v1/sessions/{code}/maps", "POST", answer)
+    operation = client.get("/api/openapi.json").json["paths"][
+        "/api/v1/sessions/{code}/maps"]["post"]
+    assert {"name": "Idempotency-Key", "in": "header", "required": True}.items() <= next(
+        p for p in operation["parameters"] if p["name"] == "Idempotency-Key").items()
+
+
 def test_the_same_key_with_a_different_body_is_refused_and_stores_nothing(pupil, db_session):
     key = "reused-key-" + uuid.uuid4().hex
     assert pupil.send(good_map(), key=key).status_code == 201
