@@ -78,9 +78,10 @@ def _pupil_key() -> str:
                  "content": {"application/geo+json": {"schema": {"type": "object"}},
                              "application/json": {"schema": {"type": "object"}}}},
              parameters=[{"name": "Idempotency-Key", "in": "header", "required": True,
-                          "schema": {"type": "string", "minLength": 16, "maxLength": 200},
-                          "description": "A random key the page makes once per map; sending "
-                                         "the map again with it never stores it twice"}])
+                          "schema": {"type": "string"},
+                          "description": "A random key of 16 to 200 characters the page makes "
+                                         "once per map; sending the map again with it never "
+                                         "stores it twice"}])
 def submit_map(code: str):
     """Send one pupil's map (stored whole, once per Idempotency-Key)."""
     mapping_session = services.open_session_or_raise(db_session=db.session(),
