@@ -13,6 +13,7 @@ from typing import NoReturn
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from core.text import BIDI_CONTROLS
 from mapping.shapes import (
     MAX_VERTICES,
     MIN_AREA_M2,
@@ -37,7 +38,6 @@ MAX_OTHER = 200
 
 PROPERTIES = ("kind", "reasons", "times", "suggestions", "suggestion_other", "comment", "place")
 UNREADABLE = "Your map could not be read. Please try sending it again."
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class SubmissionError(ValueError):
@@ -228,7 +228,7 @@ def _clean_text(value: str, *, multiline: bool) -> str:
     """The text without control characters (and without line breaks unless multiline), trimmed."""
     text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = text if multiline else text.replace("\n", " ")
-    kept = (c for c in text if c == "\n" or (c not in _BIDI
+    kept = (c for c in text if c == "\n" or (c not in BIDI_CONTROLS
                                               and unicodedata.category(c) not in ("Cc", "Cs")))
     return unicodedata.normalize("NFC", "".join(kept)).strip()
 

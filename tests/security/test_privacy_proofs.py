@@ -59,12 +59,13 @@ ALLOWED_GEOMETRIES = {
 }
 
 
-def _pupil_tables(inspector) -> dict[str, list[dict]]:
-    """Every table in the live database holding pupil data, with its columns."""
+def _pupil_tables(inspector, roots=PUPIL_ROOTS) -> dict[str, list[dict]]:
+    """Every table in the live database holding data of the roots (by default: pupil data),
+    with its columns."""
     names = inspector.get_table_names()
     refers = {name: {fk["referred_table"] for fk in inspector.get_foreign_keys(name)}
               for name in names}
-    found = set(PUPIL_ROOTS)
+    found = set(roots)
     while grown := {name for name in names if refers[name] & found} - found:
         found |= grown
     return {name: inspector.get_columns(name) for name in sorted(found)}
@@ -88,16 +89,10 @@ def test_no_table_holding_pupil_data_has_a_column_for_who_or_where_the_pupil_is(
 
 
 def test_every_time_kept_with_a_pupil_s_map_is_to_the_hour_only(db_session):
-    inspector = inspect(db_session.connection())
-    names = inspector.get_table_names()
-    refers = {name: {fk["referred_table"] for fk in inspector.get_foreign_keys(name)}
-              for name in names}
-    with_maps = {"pupil_map"}
-    while grown := {name for name in names if refers[name] & with_maps} - with_maps:
-        with_maps |= grown
-    assert {"zone", "submission_key", "zone_cell"} <= with_maps
-    times = {(table, c["name"]): c["default"] or "" for table in sorted(with_maps)
-             for c in inspector.get_columns(table) if "TIMESTAMP" in str(c["type"]).upper()}
+    with_maps = _pupil_tables(inspect(db_session.connection()), roots={"pupil_map"})
+    assert {"zone", "submission_key", "zone_cell"} <= set(with_maps)
+    times = {(table, c["name"]): c["default"] or "" for table, columns in with_maps.items()
+             for c in columns if "TIMESTAMP" in str(c["type"]).upper()}
     assert ("submission_key", "created_at") in times
     exact = [column for column, default in times.items() if "date_trunc('hour'" not in default]
     assert exact == [], "a time stored with a pupil's map could pick out the pupil"
