@@ -106,8 +106,8 @@ def page():
         legend=crime_compare.legend(), counts=collection["categories"],
         top=crime_compare.top_disagreements(collection["features"], TOP_ROWS),
         months=crime_compare.months_label(months),
-        terms=[(t, terms.label(t)) for t in queries.terms_with_maps(db.session(),
-                                                                     question.borough_id)],
+        terms=[(t, terms.label(t)) for t in heatmap.borough_terms(db.session(),
+                                                                   question.borough_id)],
         crime_types=CRIME_TYPES, sizes=crime_view.CELL_SIZES,
         exports={fmt: url_for("perception_crime.export", fmt=fmt, **wanted)
                  for fmt in ("csv", "geojson")},

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Forbidden, InvalidInput, NotFound
 from havens import queries as haven_queries
-from mapping import queries, terms, vocabulary
+from mapping import kept, queries, terms, vocabulary
 from mapping.publication import Rule, net_share, publishable, rate, rounded, stepped
 
 YEAR_BANDS = {"primary": (1, 6), "years_7_9": (7, 9), "years_10_13": (10, 13)}
@@ -70,6 +70,14 @@ def borough_for(db_session: Session, user, code: str | None) -> int:
     return codes[code]
 
 
+def borough_terms(db_session: Session, borough_id: int) -> list[str]:
+    """Terms a borough-wide question may name: those with pupils' maps and the kept ones
+    (whose maps are past the retention period), newest first."""
+    found = set(queries.terms_with_maps(db_session, borough_id)) | kept.terms(db_session,
+                                                                             borough_id)
+    return sorted(found, key=terms.chronological, reverse=True)
+
+
 def rule_for_planners() -> Rule:
     """The configured thresholds for anything seen beyond a school."""
     config = current_app.config
@@ -105,15 +113,44 @@ def check(question: Question, db_session: Session, rule: Rule) -> None:
         raise InvalidInput(f"Unknown time of day: {question.time}.", field="time")
     if question.years and question.years not in YEAR_BANDS:
         raise InvalidInput(f"year must be one of {', '.join(YEAR_BANDS)}.", field="year")
-    if question.term and (not terms.is_term(question.term) or question.term not in
-                          queries.terms_with_maps(db_session, question.borough_id)):
-        raise InvalidInput(f"Unknown term: {question.term} (terms look like 2026-autumn).",
+    if question.term:
+        _check_term(question, db_session)
+
+
+def _check_term(question: Question, db_session: Session) -> None:
+    unknown = InvalidInput(f"Unknown term: {question.term} (terms look like 2026-autumn).",
                            field="term")
+    if not terms.is_term(question.term):
+        raise unknown
+    if question.term in queries.terms_with_maps(db_session, question.borough_id):
+        return
+    if question.term not in kept.terms(db_session, question.borough_id):
+        raise unknown
+    if not kept.answers(question):
+        raise InvalidInput(f"The pupils' maps of {terms.label(question.term)} were deleted "
+                           "after the retention period; only the borough's published heatmap "
+                           "of that term is kept.", field="term")
+
+
+def _is_kept(db_session: Session, question: Question) -> bool:
+    """Whether the question is answered from a kept term's published cells."""
+    return kept.answers(question) and question.term in kept.terms(db_session,
+                                                                   question.borough_id)
 
 
 def _published_kind(db_session: Session, question: Question, rule: Rule,
                     cell: Cell | None = None) -> dict[Cell, dict]:
     """Unsafe or safe cells that pass the rule, with rounded pupils, coverage and rate."""
+    if _is_kept(db_session, question):
+        return kept.heat_cells(db_session, question, "pupils", cell)
+    return counted_kind(db_session, question, rule, cell)[0]
+
+
+def counted_kind(db_session: Session, question: Question, rule: Rule,
+                 cell: Cell | None = None) -> tuple[dict[Cell, dict], bool]:
+    """Unsafe or safe cells counted from the pupils' maps, and whether any cell had enough
+    pupils, schools and coverage to publish before the differencing check (when none had, no
+    question with more filters can publish a cell either)."""
     filters = question.filters()
     _names, rows = queries.heat_counts(db_session, borough_id=question.borough_id,
                                        resolution=question.resolution, kind=question.kind,
@@ -121,15 +158,19 @@ def _published_kind(db_session: Session, question: Question, rule: Rule,
     cover = queries.coverage(db_session, borough_id=question.borough_id,
                              resolution=question.resolution, filters=filters,
                              scope=question.scope(cell))
-    cells = {}
+    cells, viable = {}, False
     for row in rows:
         counts = [getattr(row, f"p{k}") for k in range(1 << len(filters))]
         covered = cover.get((row.i, row.j), 0)
-        if covered >= rule.min_pupils and publishable(counts, row.schools, rule):
+        if covered < rule.min_pupils or counts[-1] < rule.min_pupils \
+                or row.schools < rule.min_schools:
+            continue
+        viable = True
+        if publishable(counts, row.schools, rule):
             pupils, coverage = rounded(counts[-1], rule.round_to), rounded(covered, rule.round_to)
             cells[(row.i, row.j)] = {"i": row.i, "j": row.j, "pupils": pupils,
                                      "coverage": coverage, "rate": rate(pupils, coverage)}
-    return cells
+    return cells, viable
 
 
 def _published_net(db_session: Session, question: Question, rule: Rule,
@@ -174,6 +215,14 @@ def _weigh_schools_equally(db_session: Session, question: Question,
 
 def _answer(db_session: Session, question: Question, rule: Rule,
             cell: Cell | None = None) -> dict[Cell, dict]:
+    if question.weighting == "schools" and _is_kept(db_session, question):
+        return kept.heat_cells(db_session, question, "schools", cell)
+    return answer_from_maps(db_session, question, rule, cell)
+
+
+def answer_from_maps(db_session: Session, question: Question, rule: Rule,
+                     cell: Cell | None = None) -> dict[Cell, dict]:
+    """A question's published cells (unsafe, safe or net; either weighting) by (i, j)."""
     finder = _published_net if question.kind == "net" else _published_kind
     cells = finder(db_session, question, rule, cell)
     if question.weighting == "schools":

@@ -118,7 +118,7 @@ def hotspots_page():
     session = db.session()
     rule = heatmap.rule_for_planners()
     hotspots.check(asked.question, session, rule)
-    available = queries.terms_with_maps(session, asked.question.borough_id)
+    available = heatmap.borough_terms(session, asked.question.borough_id)
     filters = {k: v for k, v in asked.args.items()
                if k in ("borough", "cell", "term", "year", "check")}
     try:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.errors import InvalidInput, Unprocessable
 from havens import queries as haven_queries
 from havens.presenting import opening_hours
-from mapping import heat_cache, heatmap, hotspot_stats, patrol, queries, vocabulary
+from mapping import heat_cache, heatmap, hotspot_stats, kept, patrol, queries, vocabulary
 from mapping.publication import Rule, publishable, rounded
 
 RESOLUTIONS = (100, 150, 250)
@@ -63,24 +63,50 @@ def analyse(*, db_session: Session, question: HotSpotQuestion, rule: Rule) -> di
     """Cells with z, p and class, and the ranked hot-spot areas with their context."""
     check(question, db_session, rule)
     found = heat_cache.remember(("hotspots", question, rule), db_session,
-                                lambda: _statistics(db_session, question, rule))
+                                lambda: _kept_or_counted(db_session, question, rule))
     areas = [{**area, **_surroundings(db_session, area)} for area in found["areas"]]
     return {"cells": found["cells"], "areas": areas}
+
+
+def _is_kept(db_session: Session, question: HotSpotQuestion) -> bool:
+    return bool(question.term) and question.term in kept.terms(db_session, question.borough_id)
+
+
+def _kept_or_counted(db_session: Session, question: HotSpotQuestion, rule: Rule) -> dict:
+    """A kept term's analysis as planners saw it; otherwise counted from the pupils' maps."""
+    if _is_kept(db_session, question):
+        analysis = kept.hot_spots(db_session, question) or {
+            "too_little": "These hot spots were not kept when the term's maps were deleted."}
+        if "too_little" in analysis:
+            raise TooLittleData(analysis["too_little"])
+        return analysis
+    return statistics(db_session, question, rule)
+
+
+def study_area(db_session: Session, question: HotSpotQuestion,
+               rule: Rule) -> list[tuple[int, int]]:
+    """Every cell enough pupils could have marked (coverage of at least the threshold)."""
+    if _is_kept(db_session, question):
+        found = kept.hot_spots(db_session, question) or {}
+        return [tuple(cell) for cell in found.get("study_area", [])]
+    covered = queries.coverage(db_session, borough_id=question.borough_id,
+                               resolution=question.resolution,
+                               filters=question.heat_question().filters())
+    return sorted(cell for cell, pupils in covered.items() if pupils >= rule.min_pupils)
 
 
 def _study_values(db_session: Session, question: HotSpotQuestion, rule: Rule):
     """(cells, values): every sufficiently covered cell, valued by its published share."""
     published = {(c["i"], c["j"]): c for c in heat_cache.published_cells(
         db_session=db_session, question=question.heat_question(), rule=rule)}
-    covered = queries.coverage(db_session, borough_id=question.borough_id,
-                               resolution=question.resolution,
-                               filters=question.heat_question().filters())
-    cells = sorted(cell for cell, pupils in covered.items() if pupils >= rule.min_pupils)
+    cells = study_area(db_session, question, rule)
     values = np.array([(published.get(cell) or {}).get("rate") or 0.0 for cell in cells])
     return cells, values, published
 
 
-def _statistics(db_session: Session, question: HotSpotQuestion, rule: Rule) -> dict:
+def statistics(db_session: Session, question: HotSpotQuestion, rule: Rule) -> dict:
+    """Gi* over the published shares: every study cell with z, p and class, and the ranked
+    areas (counted from the pupils' maps)."""
     cells, values, published = _study_values(db_session, question, rule)
     try:
         result = hotspot_stats.hot_spots(np.array([c[0] for c in cells], dtype=np.int64),

@@ -201,4 +201,4 @@ class HeatmapState(Base):
                                                  server_default=func.now())
 
 # Hot-spot actions and printed haven maps keep their tables in their own modules.
-from mapping import action_models, haven_map_models  # noqa: E402, F401
+from mapping import action_models, haven_map_models, kept_models  # noqa: E402, F401

@@ -70,7 +70,7 @@ def heatmap_page():
     question = borough_question(args, 150)
     heatmap.check(question, db.session(), heatmap.rule_for_planners())
     outline = queries.borough_bounds(db.session(), question.borough_id)
-    available = queries.terms_with_maps(db.session(), question.borough_id)
+    available = heatmap.borough_terms(db.session(), question.borough_id)
     tile_args = {k: v for k, v in args.items() if k in FILTERS and v}
     config = {
         "tiles": current_app.config["TILE_URL"],

@@ -66,7 +66,7 @@ def page():
               "bounds": [[outline.south, outline.west], [outline.north, outline.east]],
               "cells": changes["cells"], "areas": _area_features(changes["areas"]),
               "cell_legend": cell_legend, "area_legend": area_legend}
-    available = queries.terms_with_maps(session, borough_id)
+    available = heatmap.borough_terms(session, borough_id)
     return render_template(
         "mapping/hotspot_compare.html", args=args, before=before, after=after,
         labels={before: terms.label(before), after: terms.label(after)}, changes=changes,

@@ -16,7 +16,7 @@ def check_terms(db_session: Session, borough_id: int, before: str | None,
                 after: str | None) -> tuple[str, str]:
     """The two terms to compare: both named (or neither: the two latest), both with maps,
     different, the earlier first."""
-    available = sorted(queries.terms_with_maps(db_session, borough_id),
+    available = sorted(heatmap.borough_terms(db_session, borough_id),
                        key=terms.chronological)
     if before is None and after is None:
         if len(available) < 2:
@@ -41,9 +41,8 @@ def check_terms(db_session: Session, borough_id: int, before: str | None,
 def _asked(db_session: Session, borough_id: int, resolution: int, term: str,
            rule: Rule) -> set[tuple[int, int]]:
     """Hexagons enough pupils could have marked in a term (the hot spots' study area)."""
-    covered = queries.coverage(db_session, borough_id=borough_id, resolution=resolution,
-                               filters={"term": term})
-    return {cell for cell, pupils in covered.items() if pupils >= rule.min_pupils}
+    question = hotspots.HotSpotQuestion(borough_id=borough_id, resolution=resolution, term=term)
+    return set(hotspots.study_area(db_session, question, rule))
 
 
 def _hot_spots(db_session: Session, borough_id: int, resolution: int, term: str,

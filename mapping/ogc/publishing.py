@@ -30,7 +30,7 @@ _running_lock = threading.Lock()
 
 def _periods(db_session: Session, borough_id: int) -> list[tuple[str, tuple]]:
     """(term, (first day, last day)) for every term with maps, then all terms together."""
-    found = sorted(queries.terms_with_maps(db_session, borough_id), key=terms.chronological)
+    found = sorted(heatmap.borough_terms(db_session, borough_id), key=terms.chronological)
     periods = [(term, terms.period(term)) for term in found]
     if periods:
         periods.append((ALL_TERMS, (periods[0][1][0], periods[-1][1][1])))
