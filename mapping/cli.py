@@ -10,7 +10,16 @@ from flask.cli import with_appcontext
 
 from core import db
 from core.places import queries as place_queries
-from mapping import aggregates, haven_map_export, haven_map_pdf, haven_maps, queries, services
+from mapping import (
+    aggregates,
+    haven_map_export,
+    haven_map_pdf,
+    haven_maps,
+    heatmap,
+    queries,
+    retention,
+    terms,
+)
 
 
 @click.group("mapping")
@@ -23,12 +32,35 @@ def mapping_cli():
               help="Retention in days (default: PUPIL_DATA_RETENTION_DAYS).")
 @with_appcontext
 def purge_expired_command(days):
-    """Delete pupils' maps (and their zones) older than the retention period."""
+    """Delete whole terms of pupils' maps once their oldest is past the retention period,
+    keeping the heatmaps planners could see of them."""
     days = days if days is not None else current_app.config["PUPIL_DATA_RETENTION_DAYS"]
     if days < 1:
         raise click.ClickException("The retention period must be at least one day.")
-    deleted = services.purge_expired(db_session=db.session(), retention_days=days)
-    click.echo(f"{deleted} pupil map(s) older than {days} days deleted.")
+    purge = retention.purge_expired(db_session=db.session(), retention_days=days,
+                                    rule=heatmap.rule_for_planners(), progress=_progress_bar)
+    kept = ", ".join(terms.label(term) for _borough, term in purge.terms)
+    click.echo(f"{purge.deleted} pupil map(s) deleted from terms with maps older than {days} "
+               f"days; " + (f"the published heatmaps of {kept} are kept." if kept else
+                            "no term had expired."))
+
+
+def _progress_bar(label: str, length: int):
+    bar = click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
+    return _Stepping(bar)
+
+
+class _Stepping:
+    """A click progress bar used as `with ... as step: step(1)`."""
+
+    def __init__(self, bar):
+        self.bar = bar
+
+    def __enter__(self):
+        return self.bar.__enter__().update
+
+    def __exit__(self, *exc):
+        return self.bar.__exit__(*exc)
 
 
 @click.group("heatmap")

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from core.geo import work_srid
@@ -105,9 +105,20 @@ def class_grid(db_session: Session, session_id: int, cell_m: float):
         {"session_id": session_id, "cell": cell_m}).all()
 
 
-def expired_map_ids(db_session: Session, older_than) -> list[int]:
-    """Pupil maps submitted before a moment."""
-    return list(db_session.scalars(select(PupilMap.id).where(PupilMap.submitted_at < older_than)))
+def expired_terms(db_session: Session, older_than) -> list[tuple[int, str]]:
+    """(borough id, term) of every borough's term with a pupil map sent before a moment."""
+    rows = db_session.execute(select(PupilMap.borough_id, PupilMap.term)
+                              .group_by(PupilMap.borough_id, PupilMap.term)
+                              .having(func.min(PupilMap.submitted_at) < older_than)
+                              .order_by(PupilMap.borough_id, PupilMap.term))
+    return [(row.borough_id, row.term) for row in rows]
+
+
+def delete_term_maps(db_session: Session, borough_id: int, term: str) -> int:
+    """Delete a borough's pupil maps of one term (zones, keys and hexagon rows go with them by
+    cascade); returns how many maps."""
+    return db_session.execute(delete(PupilMap).where(PupilMap.borough_id == borough_id,
+                                                     PupilMap.term == term)).rowcount
 
 
 # --- heatmap aggregates ------------------------------------------------------------------------

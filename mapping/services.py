@@ -14,7 +14,7 @@ from core.errors import Forbidden, InvalidInput, NotFound
 from core.geo import as_multipolygon
 from core.places.models import School
 from mapping import codes, queries, terms
-from mapping.models import MappingSession, NamedPlace, PupilMap
+from mapping.models import MappingSession, NamedPlace
 
 DEFAULT_RADIUS_M = 1500
 MAX_LENGTH = timedelta(days=30)
@@ -192,14 +192,3 @@ def open_session_or_raise(*, db_session: Session, session_id: int | None) -> Map
     if mapping_session is None or not is_open(mapping_session):
         raise Forbidden("This mapping session is closed. Ask your teacher.")
     return mapping_session
-
-
-def purge_expired(*, db_session: Session, retention_days: int) -> int:
-    """Delete pupil maps older than the retention period; returns how many."""
-    ids = queries.expired_map_ids(db_session, now() - timedelta(days=retention_days))
-    for pupil_map in db_session.scalars(select(PupilMap).where(PupilMap.id.in_(ids))):
-        db_session.delete(pupil_map)
-    audit.record(db_session=db_session, action="mapping.purge", object_type="pupil_map",
-                 detail={"deleted": len(ids), "retention_days": retention_days})
-    db_session.commit()
-    return len(ids)

@@ -2,11 +2,14 @@
 
 import json
 import secrets
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from core.geo import transformer
-from mapping import collect, services
+from mapping import collect, services, terms
+from mapping.models import PupilMap, ZoneCell
 from tests.factories import add_borough, add_school, add_user
 
 SCHOOL = (0.0, 51.45)
@@ -60,3 +63,18 @@ def submit(app, db_session, mapping_session, *features) -> dict:
         answer, _repeat = collect.submit(db_session=db_session, mapping_session=mapping_session,
                                          raw=body(*features), key=secrets.token_hex(16))
     return answer
+
+
+def move_maps_to_term(db_session, map_ids: list[int], days_ago: float,
+                      term: str | None = None) -> str:
+    """Make pupil maps (and their hexagon rows) as if sent `days_ago` days ago, in that day's
+    term or the one given; returns the term."""
+    sent = datetime.now(UTC) - timedelta(days=days_ago)
+    term = term or terms.term_of(sent)
+    db_session.execute(update(PupilMap).where(PupilMap.id.in_(map_ids))
+                       .values(submitted_at=sent.replace(minute=0, second=0, microsecond=0),
+                               term=term))
+    db_session.execute(update(ZoneCell).where(ZoneCell.pupil_map_id.in_(map_ids))
+                       .values(term=term))
+    db_session.commit()
+    return term

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 
 from core.accounts.services import create_api_token
 from core.geo import transformer
@@ -22,6 +22,7 @@ from mapping.models import MappingSession, PupilMap, SubmissionKey, Zone
 from tests.conftest import csrf_token
 from tests.core.accounts.helpers import login, post_form
 from tests.factories import add_borough, add_school, add_user
+from tests.mapping.conftest import move_maps_to_term
 
 API = "/api/v1/sessions"
 HERE = (0.0, 51.45)  # the school; the session's default area is a 1.5 km circle around it
@@ -708,22 +709,19 @@ def test_planners_see_no_session_and_other_apis_return_no_pupil_text(
 
 # --- 8. retention -----------------------------------------------------------------------------
 
-def test_purge_expired_deletes_old_maps_with_their_zones_and_keeps_newer_ones(
+def test_purge_expired_deletes_old_terms_maps_with_their_zones_and_keeps_newer_ones(
         pupil, runner, db_session):
     assert pupil.send(good_map()).status_code == 201
     assert pupil.send(collection(ONE)).status_code == 201
     old, new = db_session.scalars(select(PupilMap.id).order_by(PupilMap.id)).all()
-    now = datetime.now(UTC)
-    for map_id, days in ((old, 731), (new, 729)):
-        db_session.execute(update(PupilMap).where(PupilMap.id == map_id)
-                           .values(submitted_at=now - timedelta(days=days)))
-    db_session.commit()
+    move_maps_to_term(db_session, [old], days_ago=731)
+    move_maps_to_term(db_session, [new], days_ago=600)  # a later term
     refused = runner.invoke(args=["mapping", "purge-expired", "--days", "0"])
     assert refused.exit_code != 0 and "at least one day" in refused.output
     assert counts(db_session) == (2, 4, 2)
     result = runner.invoke(args=["mapping", "purge-expired"])
     assert result.exit_code == 0, result.output
-    assert "1 pupil map(s) older than 730 days deleted" in result.output
+    assert "1 pupil map(s) deleted from terms with maps older than 730 days" in result.output
     db_session.expire_all()
     assert db_session.scalars(select(PupilMap.id)).all() == [new]
     assert db_session.scalars(select(Zone.pupil_map_id)).all() == [new]

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from core.errors import Forbidden, InvalidInput, NotFound
-from mapping import codes, results, services
+from mapping import codes, results, services, terms
 from mapping.models import NamedPlace, PupilMap, Zone
 from tests.factories import add_user
-from tests.mapping.conftest import feature, lonlat, square, submit
+from tests.mapping.conftest import feature, lonlat, move_maps_to_term, square, submit
 
 
 def test_a_session_gets_an_unambiguous_code_and_a_1_5_km_area(db_session, open_session):
@@ -157,11 +157,11 @@ def test_comments_wait_for_the_teacher_before_reaching_the_board(app, db_session
 def test_purge_deletes_only_maps_past_retention(app, db_session, open_session, runner):
     submit(app, db_session, open_session, feature(square(100, 100)))
     submit(app, db_session, open_session, feature(square(100, 100)))
-    old = db_session.scalars(select(PupilMap).order_by(PupilMap.id)).first()
-    old.submitted_at = services.now() - timedelta(days=800)
-    db_session.commit()
+    old = db_session.scalars(select(PupilMap.id).order_by(PupilMap.id)).first()
+    term = move_maps_to_term(db_session, [old], days_ago=800)
     result = runner.invoke(args=["mapping", "purge-expired"])
-    assert "1 pupil map(s) older than 730 days deleted." in result.output
+    assert "1 pupil map(s) deleted from terms with maps older than 730 days" in result.output
+    assert f"the published heatmaps of {terms.label(term)} are kept" in result.output
     assert db_session.scalar(select(func.count()).select_from(PupilMap)) == 1
     assert db_session.scalar(select(func.count()).select_from(Zone)) == 1
     assert runner.invoke(args=["mapping", "purge-expired", "--days", "0"]).exit_code == 1
