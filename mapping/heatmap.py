@@ -139,45 +139,49 @@ def _is_kept(db_session: Session, question: Question) -> bool:
 
 
 def _published_kind(db_session: Session, question: Question, rule: Rule,
-                    cell: Cell | None = None) -> dict[Cell, dict]:
+                    cell: Cell | None = None, counts=queries) -> dict[Cell, dict]:
     """Unsafe or safe cells that pass the rule, with rounded pupils, coverage and rate."""
     if _is_kept(db_session, question):
         return kept.heat_cells(db_session, question, "pupils", cell)
-    return counted_kind(db_session, question, rule, cell)[0]
+    return counted_kind(db_session, question, rule, cell, counts)[0]
 
 
 def counted_kind(db_session: Session, question: Question, rule: Rule,
-                 cell: Cell | None = None) -> tuple[dict[Cell, dict], bool]:
+                 cell: Cell | None = None, counts=queries) -> tuple[dict[Cell, dict], bool]:
     """Unsafe or safe cells counted from the pupils' maps, and whether any cell had enough
     pupils, schools and coverage to publish before the differencing check (when none had, no
-    question with more filters can publish a cell either)."""
+    question with more filters can publish a cell either).
+
+    `counts` gives `heat_counts`, `coverage` and `heat_counts_by_school` as mapping.queries
+    does (the default); the retention purge passes counts it made for a whole term at once."""
     filters = question.filters()
-    _names, rows = queries.heat_counts(db_session, borough_id=question.borough_id,
-                                       resolution=question.resolution, kind=question.kind,
-                                       filters=filters, scope=question.scope(cell))
-    cover = queries.coverage(db_session, borough_id=question.borough_id,
-                             resolution=question.resolution, filters=filters,
-                             scope=question.scope(cell))
+    _names, rows = counts.heat_counts(db_session, borough_id=question.borough_id,
+                                      resolution=question.resolution, kind=question.kind,
+                                      filters=filters, scope=question.scope(cell))
+    cover = counts.coverage(db_session, borough_id=question.borough_id,
+                            resolution=question.resolution, filters=filters,
+                            scope=question.scope(cell))
     cells, viable = {}, False
     for row in rows:
-        counts = [getattr(row, f"p{k}") for k in range(1 << len(filters))]
+        by_relaxation = [getattr(row, f"p{k}") for k in range(1 << len(filters))]
         covered = cover.get((row.i, row.j), 0)
-        if covered < rule.min_pupils or counts[-1] < rule.min_pupils \
+        if covered < rule.min_pupils or by_relaxation[-1] < rule.min_pupils \
                 or row.schools < rule.min_schools:
             continue
         viable = True
-        if publishable(counts, row.schools, rule):
-            pupils, coverage = rounded(counts[-1], rule.round_to), rounded(covered, rule.round_to)
+        if publishable(by_relaxation, row.schools, rule):
+            pupils = rounded(by_relaxation[-1], rule.round_to)
+            coverage = rounded(covered, rule.round_to)
             cells[(row.i, row.j)] = {"i": row.i, "j": row.j, "pupils": pupils,
                                      "coverage": coverage, "rate": rate(pupils, coverage)}
     return cells, viable
 
 
 def _published_net(db_session: Session, question: Question, rule: Rule,
-                   cell: Cell | None = None) -> dict[Cell, dict]:
+                   cell: Cell | None = None, counts=queries) -> dict[Cell, dict]:
     """Cells where unsafe or safe marks are published; a side that is not counts as none."""
-    unsafe = _published_kind(db_session, replace(question, kind="unsafe"), rule, cell)
-    safe = _published_kind(db_session, replace(question, kind="safe"), rule, cell)
+    unsafe = _published_kind(db_session, replace(question, kind="unsafe"), rule, cell, counts)
+    safe = _published_kind(db_session, replace(question, kind="safe"), rule, cell, counts)
     cells = {}
     for key in unsafe.keys() | safe.keys():
         u, s = unsafe.get(key, {}).get("pupils", 0), safe.get(key, {}).get("pupils", 0)
@@ -187,8 +191,8 @@ def _published_net(db_session: Session, question: Question, rule: Rule,
     return cells
 
 
-def _weigh_schools_equally(db_session: Session, question: Question,
-                           cells: dict[Cell, dict], cell: Cell | None = None) -> None:
+def _weigh_schools_equally(db_session: Session, question: Question, cells: dict[Cell, dict],
+                           cell: Cell | None = None, counts=queries) -> None:
     """Replace each published cell's share by the mean of its schools' shares (each school
     whose pupils could have marked the cell counts once), rounded to 0.05."""
     if not cells:
@@ -196,10 +200,10 @@ def _weigh_schools_equally(db_session: Session, question: Question,
     args = {"borough_id": question.borough_id, "resolution": question.resolution,
             "filters": question.filters(), "scope": question.scope(cell)}
     schools_by_cell = defaultdict(list)
-    for (i, j, school), covered in queries.coverage(db_session, by_school=True, **args).items():
+    for (i, j, school), covered in counts.coverage(db_session, by_school=True, **args).items():
         schools_by_cell[(i, j)].append((school, covered))
     sides = ("unsafe", "safe") if question.kind == "net" else (question.kind,)
-    marks = {side: queries.heat_counts_by_school(db_session, kind=side, **args) for side in sides}
+    marks = {side: counts.heat_counts_by_school(db_session, kind=side, **args) for side in sides}
     for key, published in cells.items():
         shares = []
         for school, covered in schools_by_cell[key]:
@@ -221,12 +225,13 @@ def _answer(db_session: Session, question: Question, rule: Rule,
 
 
 def answer_from_maps(db_session: Session, question: Question, rule: Rule,
-                     cell: Cell | None = None) -> dict[Cell, dict]:
-    """A question's published cells (unsafe, safe or net; either weighting) by (i, j)."""
+                     cell: Cell | None = None, counts=queries) -> dict[Cell, dict]:
+    """A question's published cells (unsafe, safe or net; either weighting) by (i, j), counted
+    as in `counted_kind`."""
     finder = _published_net if question.kind == "net" else _published_kind
-    cells = finder(db_session, question, rule, cell)
+    cells = finder(db_session, question, rule, cell, counts)
     if question.weighting == "schools":
-        _weigh_schools_equally(db_session, question, cells, cell)
+        _weigh_schools_equally(db_session, question, cells, cell, counts)
     return cells
 
 

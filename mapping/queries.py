@@ -184,15 +184,17 @@ def map_ids(db_session: Session) -> list[int]:
     return list(db_session.scalars(select(PupilMap.id).order_by(PupilMap.id)))
 
 
+def relaxations(names: list[str]) -> list[frozenset]:
+    """Every subset of the active filters' names, in the order of the p0..pN count columns
+    (p0: none of them; the last: all of them)."""
+    return [frozenset(n for k, n in enumerate(names) if mask >> k & 1)
+            for mask in range(1 << len(names))]
+
+
 def _subset_filters(filters: dict[str, str]) -> list[tuple[frozenset, str]]:
     """Every subset of the active filters, as (names, SQL predicate)."""
-    names = list(filters)
-    subsets = []
-    for mask in range(1 << len(names)):
-        chosen = frozenset(n for k, n in enumerate(names) if mask >> k & 1)
-        predicate = " AND ".join(["kind = :kind"] + [filters[n] for n in sorted(chosen)])
-        subsets.append((chosen, predicate))
-    return subsets
+    return [(chosen, " AND ".join(["kind = :kind"] + [filters[n] for n in sorted(chosen)]))
+            for chosen in relaxations(list(filters))]
 
 
 FILTER_SQL = {"term": "term = :term", "reason": "CAST(:reason AS text) = ANY(reasons)",
@@ -321,6 +323,61 @@ def heat_counts_by_school(db_session: Session, *, borough_id: int, resolution: i
               **_scope_params(scope), **_filter_params(filters)}
     return {(row.i, row.j, row.school_id): int(row.pupils)
             for row in db_session.execute(text(sql), params)}
+
+
+_CUBE_DIMENSIONS = ("this_term", "reason", "time_of_day", "band")
+
+
+def _cube_sets() -> str:
+    """Grouping sets: each cell with every subset of (term, reason, time, year band), and each
+    cell and school with the term and every subset of the other three."""
+    sets = []
+    for mask in range(1 << len(_CUBE_DIMENSIONS)):
+        chosen = [d for k, d in enumerate(_CUBE_DIMENSIONS) if mask >> k & 1]
+        sets.append(["i", "j", *chosen])
+        if "this_term" in chosen:
+            sets.append(["i", "j", "school_id", *chosen])
+    return ", ".join(f"({', '.join(columns)})" for columns in sets)
+
+
+def filter_cube(db_session: Session, *, borough_id: int, resolution: int, kind: str, term: str,
+                bands: dict[str, tuple[int, int]], min_pupils: int):
+    """Distinct pupils and schools per cell for one term (and for every term) under every
+    combination of one reason, one time of day and one year band, in one pass: what a term's
+    heatmap questions count, one query at a time, in `heat_counts`.
+
+    Each row has `grouped`, the names of the dimensions it is for (`this_term`, `reason`,
+    `time_of_day`, `band`, `school_id`); a row for `this_term` is kept only for the term
+    itself. Rows of the whole cell with fewer than `min_pupils` pupils are left out: no
+    question can publish them, nor any question they are a relaxation of."""
+    band_params = {}
+    for k, (name, (lo, hi)) in enumerate(bands.items()):
+        band_params |= {f"band{k}": name, f"lo{k}": lo, f"hi{k}": hi}
+    band = " ".join(f"WHEN year_group BETWEEN :lo{k} AND :hi{k} THEN CAST(:band{k} AS text)"
+                    for k in range(len(bands)))
+    flags = ", ".join(f"GROUPING({d}) AS g_{d}" for d in (*_CUBE_DIMENSIONS, "school_id"))
+    sql = f"""
+        WITH z AS (
+            SELECT i, j, pupil_map_id, school_id, term = :term AS this_term, reasons, times,
+                   CASE {band} END AS band
+              FROM zone_cell
+             WHERE borough_id = :borough_id AND resolution = :resolution AND kind = :kind)
+        SELECT i, j, school_id, this_term, reason, time_of_day, band, {flags},
+               count(DISTINCT pupil_map_id) AS pupils, count(DISTINCT school_id) AS schools
+          FROM z LEFT JOIN LATERAL unnest(reasons) AS reason ON true
+                 LEFT JOIN LATERAL unnest(times) AS time_of_day ON true
+         GROUP BY GROUPING SETS ({_cube_sets()})
+        HAVING GROUPING(school_id) = 0 OR count(DISTINCT pupil_map_id) >= :min_pupils
+        """  # noqa: S608 (fixed column names)
+    rows = db_session.execute(text(sql), {
+        "borough_id": borough_id, "resolution": resolution, "kind": kind, "term": term,
+        "min_pupils": min_pupils, **band_params})
+    for row in rows:
+        grouped = frozenset(d for d in (*_CUBE_DIMENSIONS, "school_id")
+                            if not getattr(row, f"g_{d}"))
+        if "this_term" in grouped and not row.this_term:
+            continue
+        yield grouped, row
 
 
 def _filter_params(filters: dict) -> dict:

@@ -21,6 +21,7 @@ from core.audit import services as audit
 from mapping import heatmap, hotspots, kept, queries, terms, vocabulary
 from mapping.kept_models import KeptHeatAnswer, KeptHotSpots, KeptTerm
 from mapping.publication import Rule
+from mapping.term_counts import TermCounts
 
 FILTERS = ("reason", "time", "years")
 Step = Callable[[int], None]
@@ -87,19 +88,24 @@ def keep_term(*, db_session: Session, borough_id: int, term: str, rule: Rule,
               step: Step = lambda _n: None) -> None:
     """Store every borough-wide answer planners can get about one term, as it is published now."""
     rows = []
+    counts = TermCounts(borough_id=borough_id, term=term, bands=heatmap.YEAR_BANDS,
+                        min_pupils=rule.min_pupils)
     for resolution in resolutions(rule):
         asked = heatmap.Question(borough_id=borough_id, resolution=resolution, term=term)
-        published = {kind: _kind_answers(db_session, replace(asked, kind=kind), rule, step)
+        published = {kind: _kind_answers(db_session, replace(asked, kind=kind), rule, step,
+                                         counts)
                      for kind in ("unsafe", "safe")}
         for found in published.values():
             rows += [_answer_row(question, "pupils", cells) for question, cells in found]
-            rows += [_answer_row(question, "schools", _weighted(db_session, question, rule))
+            rows += [_answer_row(question, "schools",
+                                 _weighted(db_session, question, rule, counts))
                      for question, _cells in found]
         nets = {replace(question, kind="net", reason=None)
                 for found in published.values() for question, _cells in found
                 if question.reason is None}
-        rows += [_answer_row(question, "schools", _weighted(db_session, question, rule))
+        rows += [_answer_row(question, "schools", _weighted(db_session, question, rule, counts))
                  for question in nets]
+        counts.forget()
         for years, cautious in _hot_spot_variants():
             rows.append(_hot_spots_row(db_session, hotspots.HotSpotQuestion(
                 borough_id, resolution, term, years, cautious), rule))
@@ -110,8 +116,8 @@ def keep_term(*, db_session: Session, borough_id: int, term: str, rule: Rule,
     db_session.flush()
 
 
-def _kind_answers(db_session: Session, asked: heatmap.Question, rule: Rule,
-                  step: Step) -> list[tuple[heatmap.Question, dict]]:
+def _kind_answers(db_session: Session, asked: heatmap.Question, rule: Rule, step: Step,
+                  counts: TermCounts) -> list[tuple[heatmap.Question, dict]]:
     """Each unsafe or safe question with published cells. A question is skipped when one with
     a filter fewer had no cell that could publish (see heatmap.counted_kind)."""
     could_publish, found = {}, []
@@ -119,15 +125,18 @@ def _kind_answers(db_session: Session, asked: heatmap.Question, rule: Rule,
         key = frozenset(filters.items())
         if all(could_publish.get(key - {item}, False) for item in key):
             question = replace(asked, **filters)
-            cells, could_publish[key] = heatmap.counted_kind(db_session, question, rule)
+            cells, could_publish[key] = heatmap.counted_kind(db_session, question, rule,
+                                                             counts=counts)
             if cells:
                 found.append((question, cells))
         step(1)
     return found
 
 
-def _weighted(db_session: Session, question: heatmap.Question, rule: Rule) -> dict:
-    return heatmap.answer_from_maps(db_session, replace(question, weighting="schools"), rule)
+def _weighted(db_session: Session, question: heatmap.Question, rule: Rule,
+              counts: TermCounts) -> dict:
+    return heatmap.answer_from_maps(db_session, replace(question, weighting="schools"), rule,
+                                    counts=counts)
 
 
 def _answer_row(question: heatmap.Question, weighting: str, cells: dict) -> KeptHeatAnswer:

@@ -6,15 +6,17 @@ after the purge as before, and what is kept is only what was already published.
 """
 
 import json
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import inspect, select, text
 
 from core import db
 from core.audit.models import AuditEvent
-from mapping import heat_cache, heatmap, hotspots, term_change_view, terms
+from mapping import heat_cache, heatmap, hotspots, retention, term_change_view, terms
 from mapping.kept_models import KeptHeatAnswer, KeptHotSpots, KeptTerm
 from mapping.models import PupilMap
+from mapping.term_counts import TermCounts
 from tests.core.accounts.helpers import login
 from tests.factories import add_user
 from tests.mapping.conftest import lonlat, move_maps_to_term, teacher  # noqa: F401 (fixture)
@@ -221,3 +223,33 @@ def test_a_kept_term_is_refused_where_no_maps_are_left_to_count(app, db_session,
     assert unknown.status_code == 400 and "Unknown term" in unknown.get_data(as_text=True)
     # "all terms" counts the maps still kept: none here
     assert _get(planner, "/api/v1/heatmap", cell=150).json["features"] == []
+
+
+def test_counts_made_for_a_whole_term_at_once_give_every_answer_the_database_gives(
+        app, db_session, expired):
+    """The purge counts a term in one pass (mapping.term_counts); every unsafe and safe
+    question at 150 m, and every answer weighting schools equally, must match the live path."""
+    _planner, term = expired
+    borough = db_session.scalar(text("SELECT id FROM borough WHERE code = 'E09000999'"))
+    with app.app_context():
+        rule = heatmap.rule_for_planners()
+        counts = TermCounts(borough_id=borough, term=term, bands=heatmap.YEAR_BANDS,
+                            min_pupils=rule.min_pupils)
+        published = 0
+        for kind in ("unsafe", "safe"):
+            for filters in retention._filter_sets(kind):
+                question = heatmap.Question(borough_id=borough, resolution=150, kind=kind,
+                                            term=term, **filters)
+                live = heatmap.counted_kind(db.session(), question, rule)
+                assert heatmap.counted_kind(db.session(), question, rule, counts=counts) \
+                    == live, question
+                published += bool(live[0])
+                if live[0] and len(filters) < 2:
+                    weighted = replace(question, weighting="schools")
+                    assert heatmap.answer_from_maps(db.session(), weighted, rule,
+                                                    counts=counts) \
+                        == heatmap.answer_from_maps(db.session(), weighted, rule), weighted
+        assert published >= 10, "enough questions publish cells for the comparison to matter"
+        with pytest.raises(ValueError):
+            counts.heat_counts(db.session(), borough_id=borough, resolution=150, kind="unsafe",
+                               filters={"term": term}, scope={"school_id": 1})
