@@ -110,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from mapping import api as mapping_api
     from mapping import routes as mapping_routes
     from mapping.ogc import routes as ogc_routes
+    from mapping.paper import routes as paper_routes
 
     app.register_blueprint(pages_routes.pages)
     app.register_blueprint(accounts_routes.pages)
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(crime_routes.api_blp)
     app.register_blueprint(haven_map_routes.pages)
     app.register_blueprint(ogc_routes.ogc)
+    app.register_blueprint(paper_routes.pages)
 
 
 def _register_commands(app: Flask) -> None:

@@ -48,7 +48,8 @@ def colour(value: str) -> HexColor:
     return HexColor(value)
 
 
-def _path(canvas: Canvas, polylines: list[Polyline]):
+def path_of(canvas: Canvas, polylines: list[Polyline]):
+    """One ReportLab path of page-millimetre polylines."""
     path = canvas.beginPath()
     for points, closed in polylines:
         (x, y), rest = points[0], points[1:]
@@ -87,17 +88,18 @@ def draw_text(canvas: Canvas, text: Text) -> None:
     canvas.restoreState()
 
 
-def _basemap(canvas: Canvas, plan: MapPlan) -> None:
+def draw_basemap(canvas: Canvas, plan: MapPlan) -> None:
+    """The plan's basemap areas, then its lines."""
     for area in plan.areas:
         canvas.setFillColor(colour(area.colour))
-        canvas.drawPath(_path(canvas, area.rings), stroke=0, fill=1, fillMode=FILL_EVEN_ODD)
+        canvas.drawPath(path_of(canvas, area.rings), stroke=0, fill=1, fillMode=FILL_EVEN_ODD)
     canvas.setLineCap(1)
     canvas.setLineJoin(1)
     for line in plan.lines:
         canvas.setStrokeColor(colour(line.colour))
         canvas.setLineWidth(line.width)
         canvas.setDash(list(line.dash) if line.dash else [])
-        canvas.drawPath(_path(canvas, line.lines), stroke=1, fill=0)
+        canvas.drawPath(path_of(canvas, line.lines), stroke=1, fill=0)
     canvas.setDash([])
 
 
@@ -189,7 +191,7 @@ def draw_map(canvas: Canvas, plan: MapPlan, *, left: float, top: float, unit: fl
         canvas.drawImage(ImageReader(io.BytesIO(plan.raster)), left, top - height, width, height)
     canvas.translate(left, top)
     canvas.scale(unit, -unit)
-    _basemap(canvas, plan)
+    draw_basemap(canvas, plan)
     _school(canvas, plan)
     _labels(canvas, plan)
     _furniture(canvas, plan)

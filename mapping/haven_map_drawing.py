@@ -148,7 +148,8 @@ class MapPlan:
     north: tuple[float, float]
 
 
-def _to_page(frame: Frame):
+def page_transform(frame: Frame):
+    """A function moving ground-metre coordinate arrays into the frame's page millimetres."""
     scale = frame.metres_per_mm
 
     def convert(coords: np.ndarray) -> np.ndarray:
@@ -157,7 +158,7 @@ def _to_page(frame: Frame):
     return convert
 
 
-def _polylines(geometries: list[BaseGeometry], to_page) -> list[Polyline]:
+def as_polylines(geometries: list[BaseGeometry], to_page) -> list[Polyline]:
     """Every line and polygon ring of the geometries, in page millimetres."""
     found: list[Polyline] = []
     for geometry in geometries:
@@ -170,7 +171,7 @@ def _polylines(geometries: list[BaseGeometry], to_page) -> list[Polyline]:
             elif part.geom_type in ("LineString", "LinearRing"):
                 found.append((to_page(np.asarray(part.coords)[:, :2]), False))
             elif part.geom_type == "GeometryCollection":
-                found += _polylines(list(part.geoms), to_page)
+                found += as_polylines(list(part.geoms), to_page)
     return [(points, closed) for points, closed in found if len(points) >= 2]
 
 
@@ -179,11 +180,12 @@ def _dash(style: dict) -> tuple[float, ...] | None:
     return tuple(float(v) for v in pattern.split()) if pattern else None
 
 
-def _basemap(features: list[MapFeature], to_page) -> tuple[list[Area], list[Line]]:
+def basemap_shapes(features: list[MapFeature], to_page) -> tuple[list[Area], list[Line]]:
+    """The basemap's areas and lines in page millimetres, styled by layer."""
     by_layer: dict[str, list[BaseGeometry]] = {}
     for feature in features:
         by_layer.setdefault(feature.layer, []).append(feature.geometry)
-    shapes = {layer: _polylines(found, to_page) for layer, found in by_layer.items()}
+    shapes = {layer: as_polylines(found, to_page) for layer, found in by_layer.items()}
     areas = [Area(style["fill"], shapes[layer]) for layer, style in AREA_STYLE.items()
              if shapes.get(layer)]
     lines = [Line(s["stroke"], s["stroke_width"], shapes[layer], _dash(s))
@@ -226,7 +228,7 @@ def _ward_names(features: list[MapFeature], frame: Frame, occupied: list[Box]) -
     return names
 
 
-def _road_labels(features: list[MapFeature], frame: Frame, occupied: list[Box],
+def road_labels(features: list[MapFeature], frame: Frame, occupied: list[Box],
                  limit: int = 40) -> list[Text]:
     """Street names along the longest stretch of each named road, where they fit."""
     lines: dict[tuple[str, str], list[BaseGeometry]] = {}
@@ -382,8 +384,8 @@ def plan_map(scene: MapScene) -> MapPlan:
     circle, circle_words = _walk_circle(scene, occupied)
     occupied += [(lb.label_x - HAVEN_RADIUS_MM, lb.label_y - HAVEN_RADIUS_MM,
                   lb.label_x + HAVEN_RADIUS_MM, lb.label_y + HAVEN_RADIUS_MM) for lb in labels]
-    areas, lines = _basemap(scene.features, _to_page(frame))
-    texts = [circle_words, *_road_labels(scene.features, frame, occupied),
+    areas, lines = basemap_shapes(scene.features, page_transform(frame))
+    texts = [circle_words, *road_labels(scene.features, frame, occupied),
              *_ward_names(scene.features, frame, occupied)]
     sx, sy = frame.to_page(*scene.school)
     word = Text(sx + spot[0], sy + spot[1], "SCHOOL", 3.0, bold=True, anchor=spot[2],

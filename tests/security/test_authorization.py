@@ -87,6 +87,7 @@ CLASSES = {
         GET /mapping/sessions/<int:session_id>/results
         GET /mapping/sessions/<int:session_id>/show
         GET /mapping/sessions/<int:session_id>/summary.<any(pdf, csv):kind>
+        GET /mapping/sessions/<int:session_id>/worksheets.pdf
         GET /api/v1/sessions/<int:session_id>"""),
     "planner": (PLANNER, """
         GET /mapping/heatmap

@@ -1,0 +1,1 @@
+"""Paper worksheets: printed class maps pupils colour in, photographed back into zones."""
