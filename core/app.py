@@ -2,7 +2,7 @@
 
 import os
 
-from flask import Flask
+from flask import Flask, Request, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -38,9 +38,31 @@ class DatabaseIntConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+# Endpoints whose bodies may exceed MAX_CONTENT_LENGTH, and the setting that bounds them.
+LARGE_UPLOADS = {"paper_review.upload": "PAPER_UPLOAD_MAX_BYTES"}
+
+
+class AppRequest(Request):
+    """A request whose size limit is MAX_CONTENT_LENGTH, except on the few endpoints that take
+    large uploads (decided when the URL is matched, before any form is read, even for CSRF)."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        setting = LARGE_UPLOADS.get(self.endpoint or "")
+        if setting:
+            return current_app.config[setting]
+        return super().max_content_length
+
+
+class SafeHavensFlask(Flask):
+    """Flask with AppRequest."""
+
+    request_class = AppRequest
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the Flask app from the environment (and test overrides)."""
-    app = Flask(__name__, root_path=_project_root(), instance_path=_instance_path())
+    app = SafeHavensFlask(__name__, root_path=_project_root(), instance_path=_instance_path())
     _configure(app, test_config)
     db.init_app(app)
     logs.init_app(app)
@@ -110,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     from mapping import api as mapping_api
     from mapping import routes as mapping_routes
     from mapping.ogc import routes as ogc_routes
+    from mapping.paper import review_routes as paper_review_routes
     from mapping.paper import routes as paper_routes
 
     app.register_blueprint(pages_routes.pages)
@@ -133,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(haven_map_routes.pages)
     app.register_blueprint(ogc_routes.ogc)
     app.register_blueprint(paper_routes.pages)
+    app.register_blueprint(paper_review_routes.pages)
 
 
 def _register_commands(app: Flask) -> None:

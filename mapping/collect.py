@@ -63,6 +63,13 @@ def submit(*, db_session: Session, mapping_session: MappingSession, raw: bytes,
     return answer, False
 
 
+def map_for_key(db_session: Session, session_id: int, key: str) -> int | None:
+    """The pupil map a session's Idempotency-Key stored, if any."""
+    key_hash = _digest(str(session_id).encode(), key.encode())
+    return db_session.scalar(select(SubmissionKey.pupil_map_id).where(
+        SubmissionKey.session_id == session_id, SubmissionKey.key_hash == key_hash))
+
+
 def _clean(db_session: Session, mapping_session: MappingSession, raw: bytes):
     area = shapely_wkt.loads(queries.area_wkt(db_session, mapping_session.id))
     place_ids = frozenset(place.id for place in mapping_session.places)

@@ -202,3 +202,4 @@ class HeatmapState(Base):
 
 # Hot-spot actions and printed haven maps keep their tables in their own modules.
 from mapping import action_models, haven_map_models, kept_models  # noqa: E402, F401
+from mapping.paper import models as paper_models  # noqa: E402, F401

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.audit import services as audit
 from mapping import heatmap, hotspots, kept, queries, terms, vocabulary
 from mapping.kept_models import KeptHeatAnswer, KeptHotSpots, KeptTerm
+from mapping.paper import queries as paper_queries
 from mapping.publication import Rule
 from mapping.term_counts import TermCounts
 
@@ -44,7 +45,8 @@ def purge_expired(*, db_session: Session, retention_days: int, rule: Rule,
                   progress: Progress = _quietly) -> Purge:
     """Keep the published answers of every term with a map older than the retention period,
     then delete all of that term's maps; one transaction, one audit event."""
-    expired = queries.expired_terms(db_session, datetime.now(UTC) - timedelta(days=retention_days))
+    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    expired = queries.expired_terms(db_session, cutoff)
     deleted = 0
     for borough_id, term in expired:
         if term not in kept.terms(db_session, borough_id):  # a straggler is only deleted
@@ -53,9 +55,11 @@ def purge_expired(*, db_session: Session, retention_days: int, rule: Rule,
                 keep_term(db_session=db_session, borough_id=borough_id, term=term, rule=rule,
                           step=step)
         deleted += queries.delete_term_maps(db_session, borough_id, term)
+    sheets = paper_queries.delete_sheets_received_before(db_session, cutoff)
     audit.record(db_session=db_session, action="mapping.purge", object_type="pupil_map",
                  detail={"deleted": deleted, "retention_days": retention_days,
-                         "kept": [{"borough_id": b, "term": t} for b, t in expired]})
+                         "kept": [{"borough_id": b, "term": t} for b, t in expired],
+                         "paper_sheets": sheets})
     db_session.commit()
     return Purge(deleted, expired)
 

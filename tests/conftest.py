@@ -58,7 +58,7 @@ def make_app(database_url: str, **overrides):
     config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET,
               "TILE_URL": "https://tiles.example.test/{z}/{x}/{y}.png", "LOG_LEVEL": "WARNING",
               # a thread would share the test's one connection; one test covers it on its own
-              "OGC_REFRESH_IN_BACKGROUND": False}
+              "OGC_REFRESH_IN_BACKGROUND": False, "PAPER_READ_IN_BACKGROUND": False}
     config.update(overrides)
     return create_app(config)
 

@@ -18,3 +18,8 @@ def session_in_work_crs(db_session: Session, session_id: int, srid: int):
     sql = text(_SESSION_IN_WORK_CRS.format(srid=int(srid)))  # an int from config
     return db_session.execute(sql, {"session_id": session_id}).one_or_none()
 
+
+def delete_sheets_received_before(db_session: Session, moment) -> int:
+    """Delete photographed sheets that arrived before a moment (retention); returns how many."""
+    return db_session.execute(text("DELETE FROM paper_sheet WHERE received_at < :moment"),
+                              {"moment": moment}).rowcount

@@ -86,7 +86,7 @@ class World:
                 "token_id": self.token_ids["teacher_other"], "code": self.join_code,
                 "postcode": "SE1 1AA", "cell": 150, "i": 0, "j": 0, "z": z, "x": x, "y": y,
                 "fmt": "geojson", "kind": "csv", "action": "close",
-                "collection_id": "hotspots", "feature_id": "1"}
+                "collection_id": "hotspots", "feature_id": "1", "sheet_id": 1}
 
 
 def _action(db_session, borough_id: int, user_id: int, lon: float) -> int:

@@ -88,6 +88,11 @@ CLASSES = {
         GET /mapping/sessions/<int:session_id>/show
         GET /mapping/sessions/<int:session_id>/summary.<any(pdf, csv):kind>
         GET /mapping/sessions/<int:session_id>/worksheets.pdf
+        GET /mapping/sessions/<int:session_id>/paper
+        POST /mapping/sessions/<int:session_id>/paper
+        GET /mapping/sessions/<int:session_id>/paper/progress.json
+        GET /mapping/sessions/<int:session_id>/paper/<int:sheet_id>.jpg
+        POST /mapping/sessions/<int:session_id>/paper/add
         GET /api/v1/sessions/<int:session_id>"""),
     "planner": (PLANNER, """
         GET /mapping/heatmap
@@ -121,6 +126,9 @@ EXCEPTIONS = {
     # Hexagon 0,0 has no published cell; the feature id names no hot spot.
     ("GET", "/api/v1/heatmap/cells/<int:cell>/<int:i>/<int:j>"): {
         **PLANNER, "planner": OK_OR_404, "planner_other": OK_OR_404, "admin": OK_OR_404},
+    # The session has no photographed sheet, so its teacher finds no picture either.
+    ("GET", "/mapping/sessions/<int:session_id>/paper/<int:sheet_id>.jpg"): {
+        **TEACHER_OWN_SESSION, "teacher": OK_OR_404, "admin": OK_OR_404},
     ("GET", "/ogc/collections/<collection_id>/items/<feature_id>"): {
         **PLANNER, "planner": OK_OR_404, "planner_other": OK_OR_404, "admin": OK_OR_404},
 }

@@ -41,7 +41,7 @@ from tests.mapping.test_hotspots import _planted
 # another such table) holds pupil data too, so a new pupil table is checked without editing this.
 PUPIL_ROOTS = {"pupil_map", "mapping_session"}
 KNOWN_PUPIL_TABLES = {"mapping_session", "named_place", "pupil_map", "zone", "submission_key",
-                      "zone_cell", "session_cell"}
+                      "zone_cell", "session_cell", "paper_sheet"}
 # Words that, as a part of a column name, would mean storing who or where a pupil is.
 IDENTIFYING = re.compile(
     r"(^|_)(ip|ips|inet|addr|address|remote|forwarded|user_?agent|agent|ua|browser|name|"
@@ -199,7 +199,8 @@ def test_the_purge_deletes_expired_maps_with_everything_derived_from_them_and_ke
     assert _count(db_session, "hotspot_action") == 1
     purge = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "mapping.purge")).one()
     assert purge.detail == {"deleted": len(expired), "retention_days": days,
-                            "kept": [{"borough_id": classes[0].borough_id, "term": old_term}]}
+                            "kept": [{"borough_id": classes[0].borough_id, "term": old_term}],
+                            "paper_sheets": 0}
     # the aggregates are kept: the expired term's published heatmap is as it was (every
     # question about a kept term is checked in tests/mapping/test_retention.py), while the
     # three maps left are far below the threshold
