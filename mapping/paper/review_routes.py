@@ -35,6 +35,8 @@ def _session(session_id: int):
 def paper_page(session_id: int):
     """Upload photos of a session's sheets, see how far the reading is, review and add."""
     mapping_session = _session(session_id)
+    if reading.progress(db.session(), session_id)["waiting"]:  # e.g. left by a restart
+        reading.read_after_upload(session_id)
     sheets = reading.sheets_of(db.session(), session_id)
     return render_template(
         "mapping/paper.html", s=mapping_session, sheets=sheets,

@@ -18,8 +18,8 @@ from sqlalchemy import func, select, update
 
 from core.geo import transformer
 from mapping.models import PupilMap, Zone
+from mapping.paper import photos, sheet
 from mapping.paper import queries as paper_queries
-from mapping.paper import sheet
 from mapping.paper.models import PaperSheet
 from tests.core.accounts.helpers import login
 from tests.factories import add_user
@@ -242,3 +242,15 @@ def test_a_redrawn_outline_that_cannot_be_used_is_refused_and_nothing_is_added(
         "redraw": [f"{paper.id}:0:{outline}"]})
     assert answer.status_code == 400 and words in answer.get_data(as_text=True)
     assert db_session.scalar(select(func.count()).select_from(PupilMap)) == 0
+
+
+def test_sheets_left_waiting_by_a_restart_are_read_when_the_page_is_opened(
+        client, db_session, open_session):  # noqa: F811
+    photo = _coloured_photo(_printed_page(client, open_session.id))
+    db_session.add(PaperSheet(session_id=open_session.id, photo=photos.photos_from("a.jpg",
+                                                                                    photo)[0]))
+    db_session.commit()
+    page = client.get(f"/mapping/sessions/{open_session.id}/paper").get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.scalars(select(PaperSheet.status)).one() == "ready"
+    assert "0 waiting to be read · 1 ready to check" in page
