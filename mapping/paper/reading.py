@@ -8,6 +8,7 @@ number, so a sheet photographed twice is added once).
 """
 
 import json
+import logging
 import threading
 
 import numpy as np
@@ -27,6 +28,8 @@ from mapping.paper import extract, photos, queries, sheet
 from mapping.paper.models import PaperSheet
 
 MAX_FILES = 60
+UNREADABLE = "This photo could not be read: take it again, flat and in good light."
+logger = logging.getLogger(__name__)
 
 
 def add_photos(*, db_session: Session, mapping_session: MappingSession,
@@ -70,6 +73,9 @@ def _read(db_session: Session, paper: PaperSheet) -> None:
         found = extract.extract(paper.photo, expected_session=paper.session_id)
     except extract.RetakeNeeded as exc:
         paper.status, paper.problem = "retake", exc.message
+    except Exception:  # an image the libraries choke on must not stop the class's other sheets
+        logger.exception("paper sheet %s could not be read", paper.id)
+        paper.status, paper.problem = "retake", UNREADABLE
     else:
         paper.sheet, paper.problem = found.sheet, None
         paper.rectified = photos.encode_jpeg(found.rectified)

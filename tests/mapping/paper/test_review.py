@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 
 from core.geo import transformer
 from mapping.models import PupilMap, Zone
-from mapping.paper import photos, sheet
+from mapping.paper import extract, photos, reading, sheet
 from mapping.paper import queries as paper_queries
 from mapping.paper.models import PaperSheet
 from tests.core.accounts.helpers import login
@@ -254,3 +254,16 @@ def test_sheets_left_waiting_by_a_restart_are_read_when_the_page_is_opened(
     db_session.expire_all()
     assert db_session.scalars(select(PaperSheet.status)).one() == "ready"
     assert "0 waiting to be read · 1 ready to check" in page
+
+
+def test_a_photo_the_reader_chokes_on_is_sent_back_not_a_server_error(
+        client, db_session, open_session, monkeypatch):  # noqa: F811
+    """Photos are untrusted input to OpenCV and zxing-cpp: a crash there becomes a retake."""
+    def choke(*_args, **_kwargs):
+        raise RuntimeError("decoder crashed")
+
+    monkeypatch.setattr(extract, "extract", choke)
+    photo = _coloured_photo(_printed_page(client, open_session.id))
+    assert _upload(client, open_session.id, ("odd.jpg", photo)).status_code == 303
+    paper = db_session.scalars(select(PaperSheet)).one()
+    assert (paper.status, paper.problem) == ("retake", reading.UNREADABLE)
