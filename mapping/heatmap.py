@@ -78,6 +78,11 @@ def borough_terms(db_session: Session, borough_id: int) -> list[str]:
     return sorted(found, key=terms.chronological, reverse=True)
 
 
+def published_sizes(rule: Rule) -> list[int]:
+    """The cell sizes a rule lets out (planners: 100, 150 and 250 m)."""
+    return [size for size in queries.RESOLUTIONS if size >= rule.min_cell_m]
+
+
 def rule_for_planners() -> Rule:
     """The configured thresholds for anything seen beyond a school."""
     config = current_app.config
@@ -132,16 +137,10 @@ def _check_term(question: Question, db_session: Session) -> None:
                            "of that term is kept.", field="term")
 
 
-def _is_kept(db_session: Session, question: Question) -> bool:
-    """Whether the question is answered from a kept term's published cells."""
-    return kept.answers(question) and question.term in kept.terms(db_session,
-                                                                   question.borough_id)
-
-
 def _published_kind(db_session: Session, question: Question, rule: Rule,
                     cell: Cell | None = None, counts=queries) -> dict[Cell, dict]:
     """Unsafe or safe cells that pass the rule, with rounded pupils, coverage and rate."""
-    if _is_kept(db_session, question):
+    if kept.holds(db_session, question):
         return kept.heat_cells(db_session, question, "pupils", cell)
     return counted_kind(db_session, question, rule, cell, counts)[0]
 
@@ -219,7 +218,7 @@ def _weigh_schools_equally(db_session: Session, question: Question, cells: dict[
 
 def _answer(db_session: Session, question: Question, rule: Rule,
             cell: Cell | None = None) -> dict[Cell, dict]:
-    if question.weighting == "schools" and _is_kept(db_session, question):
+    if question.weighting == "schools" and kept.holds(db_session, question):
         return kept.heat_cells(db_session, question, "schools", cell)
     return answer_from_maps(db_session, question, rule, cell)
 

@@ -64,11 +64,6 @@ def purge_expired(*, db_session: Session, retention_days: int, rule: Rule,
     return Purge(deleted, expired)
 
 
-def resolutions(rule: Rule) -> list[int]:
-    """The cell sizes planners may see, so the sizes whose answers are kept."""
-    return [size for size in hotspots.RESOLUTIONS if size >= rule.min_cell_m]
-
-
 def _filter_sets(kind: str) -> list[dict]:
     """Every combination of reason, time and year band (each may be left out), fewest first."""
     options = {"reason": vocabulary.reasons_for(kind), "time": vocabulary.TIMES,
@@ -81,7 +76,7 @@ def _filter_sets(kind: str) -> list[dict]:
 def question_count(rule: Rule) -> int:
     """How many heatmap and hot-spot questions keeping one term asks (for a progress bar)."""
     per_size = len(_filter_sets("unsafe")) + len(_filter_sets("safe")) + len(_hot_spot_variants())
-    return per_size * len(resolutions(rule))
+    return per_size * len(heatmap.published_sizes(rule))
 
 
 def _hot_spot_variants() -> list[tuple[str | None, bool]]:
@@ -94,7 +89,7 @@ def keep_term(*, db_session: Session, borough_id: int, term: str, rule: Rule,
     rows = []
     counts = TermCounts(borough_id=borough_id, term=term, bands=heatmap.YEAR_BANDS,
                         min_pupils=rule.min_pupils)
-    for resolution in resolutions(rule):
+    for resolution in heatmap.published_sizes(rule):
         asked = heatmap.Question(borough_id=borough_id, resolution=resolution, term=term)
         published = {kind: _kind_answers(db_session, replace(asked, kind=kind), rule, step,
                                          counts)

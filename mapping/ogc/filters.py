@@ -11,6 +11,7 @@ inside a string. We therefore build the parser from its grammar with those three
 corrected, and keep its transformer, so the AST is pygeofilter's.
 """
 
+import functools
 import logging
 import operator
 import os
@@ -95,10 +96,14 @@ def _corrected_grammar() -> str:
     return grammar
 
 
-_PARSER = lark.Lark(
-    _corrected_grammar(), parser="lalr", maybe_placeholders=False, transformer=_Transformer(),
-    import_paths=[os.path.dirname(os.path.dirname(cql2_text.__file__))],
-    source_path=cql2_text.__file__)
+@functools.cache
+def _parser() -> lark.Lark:
+    """The corrected CQL2 parser, built on first use (not at import, by every worker)."""
+    return lark.Lark(
+        _corrected_grammar(), parser="lalr", maybe_placeholders=False,
+        transformer=_Transformer(),
+        import_paths=[os.path.dirname(os.path.dirname(cql2_text.__file__))],
+        source_path=cql2_text.__file__)
 
 
 def to_clause(text: str, *, columns: dict[str, ColumnElement], types: dict[str, str],
@@ -141,7 +146,7 @@ def _parse(text: str) -> ast.Node:
     if "\x00" in text:
         raise _unreadable("it contains a NUL character")
     try:
-        return _PARSER.parse(text)
+        return _parser().parse(text)
     except Exception as exc:  # lark's errors, and pygeofilter's from inside its transformer
         raise _unreadable(_reason(exc, text)) from None
 

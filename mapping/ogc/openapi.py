@@ -4,6 +4,7 @@ Everything is defined here, with local `$ref`s only, so offline validators and c
 fetch a schema from elsewhere.
 """
 
+from mapping.ogc import params
 from mapping.ogc.collections import Collection
 from mapping.ogc.params import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -45,8 +46,7 @@ PARAMETERS = {
     "featureId": {"name": "featureId", "in": "path", "required": True,
                   "schema": {"type": "string"}, "description": "The feature's id."},
 }
-ITEM_PARAMETERS = ["f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime", "filter",
-                   "filter-lang", "filter-crs"]
+ITEM_PARAMETERS = list(params.ITEMS)
 
 SCHEMAS = {
     "exception": {"type": "object", "required": ["code"], "properties": {
@@ -132,7 +132,7 @@ def _collection_paths(collection: Collection) -> dict:
             f"Features of {collection.title}", f"items_{cid}", ITEM_PARAMETERS,
             _answer("A page of features", GEOJSON, "featureCollection"), restricted, tags)},
         f"/collections/{cid}/items/{{featureId}}": {"get": _operation(
-            f"One feature of {collection.title}", f"item_{cid}", ["featureId", "f", "crs"],
+            f"One feature of {collection.title}", f"item_{cid}", ["featureId", *params.ITEM],
             _answer("The feature", GEOJSON, "feature"), restricted, tags)},
     }
 

@@ -1,11 +1,11 @@
 """Reading OGC API query parameters: unknown ones refused, every value checked (pure)."""
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from core.errors import InvalidInput
 from mapping.ogc import crs as crs_
+from mapping.ogc import filters
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
@@ -16,7 +16,6 @@ ITEMS = ("f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime", "filter"
 ITEM = ("f", "crs")
 OTHER = ("f",)
 TOKEN_NAMES = {"token", "access_token", "api_key", "apikey", "key", "password", "auth"}
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ def _moment(text: str) -> date | None:
     if text in ("", ".."):
         return None
     try:
-        if DATE.match(text):
+        if filters.ISO_DATE.fullmatch(text):
             return date.fromisoformat(text)
         moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
     except ValueError:

@@ -10,7 +10,6 @@ A row lock taken with SKIP LOCKED keeps two workers from copying the same boroug
 
 import logging
 import threading
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, g
@@ -18,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from core import db
 from core.geo import work_srid
-from mapping import heat_cache, heatmap, hotspot_exports, hotspots, queries, terms
+from mapping import heatmap, hotspot_exports, hotspots, queries, terms
+from mapping.ogc import collections
 from mapping.ogc import queries as ogc_queries
+from mapping.publication import rate
 
 log = logging.getLogger(__name__)
 ALL_TERMS = "all"
-PUBLISHED = ("heat_cells", "hotspots")
 _running: dict[tuple[int, str], threading.Thread] = {}
 _running_lock = threading.Lock()
 
@@ -37,30 +37,26 @@ def _periods(db_session: Session, borough_id: int) -> list[tuple[str, tuple]]:
     return periods
 
 
-def _sizes(rule) -> list[int]:
-    return [size for size in queries.RESOLUTIONS if size >= rule.min_cell_m]
-
-
 def heat_cell_rows(db_session: Session, borough_id: int) -> list[dict]:
     """Every published cell of the borough, exactly as the heatmap API publishes it."""
     rule = heatmap.rule_for_planners()
     rows = []
     for term, (first, last) in _periods(db_session, borough_id):
-        for size in _sizes(rule):
-            question = heatmap.Question(borough_id=borough_id, resolution=size,
+        for size in heatmap.published_sizes(rule):
+            # The net answer holds both sides' published counts (0: that side is not
+            # published) and their coverage; asked directly, not through the tiles' cache.
+            question = heatmap.Question(borough_id=borough_id, resolution=size, kind="net",
                                         term=None if term == ALL_TERMS else term)
-            sides = {kind: {(c["i"], c["j"]): c for c in heat_cache.published_cells(
-                db_session=db_session, question=replace(question, kind=kind),
-                rule=rule)} for kind in heatmap.KINDS}
-            for key, net in sides["net"].items():
-                unsafe, safe = sides["unsafe"].get(key), sides["safe"].get(key)
+            for cell in heatmap.published_cells(db_session=db_session, question=question,
+                                                rule=rule):
+                unsafe, safe, coverage = cell["unsafe"], cell["safe"], cell["coverage"]
                 rows.append({
-                    "term": term, "cell_m": size, "i": key[0], "j": key[1],
+                    "term": term, "cell_m": size, "i": cell["i"], "j": cell["j"],
                     "term_start": first, "term_end": last,
-                    "unsafe_pupils": unsafe and unsafe["pupils"],
-                    "safe_pupils": safe and safe["pupils"], "coverage": net["coverage"],
-                    "unsafe_rate": unsafe and unsafe["rate"], "safe_rate": safe and safe["rate"],
-                    "net": net["net"]})
+                    "unsafe_pupils": unsafe or None, "safe_pupils": safe or None,
+                    "coverage": coverage, "net": cell["net"],
+                    "unsafe_rate": rate(unsafe, coverage) if unsafe else None,
+                    "safe_rate": rate(safe, coverage) if safe else None})
     return rows
 
 
@@ -69,7 +65,7 @@ def hotspot_rows(db_session: Session, borough_id: int) -> list[dict]:
     rule = heatmap.rule_for_planners()
     rows = []
     for term, (first, last) in _periods(db_session, borough_id):
-        for size in hotspots.RESOLUTIONS:
+        for size in heatmap.published_sizes(rule):
             question = hotspots.HotSpotQuestion(borough_id=borough_id, resolution=size,
                                                 term=None if term == ALL_TERMS else term)
             try:
@@ -81,16 +77,15 @@ def hotspot_rows(db_session: Session, borough_id: int) -> list[dict]:
                 values = hotspot_exports.properties(area)
                 rows.append({
                     "term": term, "cell_m": size, "term_start": first, "term_end": last,
-                    **{name: values[name] for name in (
-                        "rank", "confidence", "peak_z", "pupils", "schools", "top_reasons",
-                        "peak_time", "visits", "cells", "area_ha", "ward", "nearest_haven",
-                        "haven_distance_m", "haven_open_at_peak")},
+                    **{name: values[name] for name in collections.HOTSPOTS.attributes
+                       if name in values},
                     "ii": [c["i"] for c in members], "jj": [c["j"] for c in members]})
     return rows
 
 
 BUILDERS = {"heat_cells": (heat_cell_rows, ogc_queries.replace_heat_cells),
             "hotspots": (hotspot_rows, ogc_queries.replace_hotspots)}
+PUBLISHED = tuple(BUILDERS)
 
 
 def _stale(record, version: int, now: datetime) -> bool:

@@ -36,11 +36,8 @@ SQL_TYPES = {"string": String, "integer": Integer, "number": Float, "date": Date
 def _view(collection: collections.Collection) -> Table:
     key_type = String if collection.id_type is str else Integer
     columns = [Column("id", key_type, primary_key=True), Column("geometry", String)]
-    for name, attribute in collection.attributes.items():
-        if name == "opening_hours":
-            columns.append(Column(name, String))  # JSON in the view, turned into OSM syntax
-        else:
-            columns.append(Column(name, SQL_TYPES[attribute.type]))
+    columns += [Column(name, SQL_TYPES[attribute.type])  # opening_hours: JSON text in the view
+                for name, attribute in collection.attributes.items()]
     return Table(collection.id, VIEWS, *columns)
 
 

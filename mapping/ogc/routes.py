@@ -173,7 +173,7 @@ def _describe(found: Collection, extent: dict) -> dict:
 
 def _collection_reader(collection_id: str) -> service.Reader:
     found = service.collection_for(current_user, collection_id)
-    return service.reader(db.session(), current_user, found, current_app.config["WORK_SRID"])
+    return service.reader(db.session(), current_user, found)
 
 
 @ogc.route("/collections", **READ_ONLY)
@@ -182,8 +182,7 @@ def collections_list():
     params.check_known(request.args, params.OTHER)
     described = []
     for found in service.visible(current_user):
-        found_reader = service.reader(db.session(), current_user, found,
-                                      current_app.config["WORK_SRID"])
+        found_reader = service.reader(db.session(), current_user, found)
         described.append(_describe(found, service.extent(db.session(), found_reader)))
     body = {"links": _self_links("ogc.collections_list", JSON), "collections": described}
     if _html_wanted(request.args):
@@ -224,7 +223,7 @@ def _json_schema(found: Collection, endpoint: str, attributes: dict, *,
 def _schema_answer(collection_id: str, endpoint: str, *, queryable_only: bool,
                    heading: str) -> Response:
     params.check_known(request.args, params.OTHER)
-    found = _collection_reader(collection_id).collection
+    found = service.collection_for(current_user, collection_id)
     attributes = found.queryables() if queryable_only else found.attributes
     body = _json_schema(found, endpoint, attributes, with_id=not queryable_only)
     if _html_wanted(request.args):
@@ -254,7 +253,7 @@ def feature_schema(collection_id: str):
     which GDAL, and so QGIS and ogr2ogr, take each column's type."""
     params.check_known(request.args, params.OTHER)
     params.wanted_format(request.args)
-    found = _collection_reader(collection_id).collection
+    found = service.collection_for(current_user, collection_id)
     flat = _json_schema(found, "ogc.feature_schema", found.attributes, with_id=False)
     attributes = {name: value for name, value in flat["properties"].items()
                   if name != "geometry"}

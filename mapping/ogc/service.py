@@ -14,7 +14,7 @@ from core.errors import Forbidden, NotFound, Unauthenticated
 from core.places.models import Borough
 from havens import hours
 from mapping.ogc import collections, filters, publishing, queries
-from mapping.ogc.crs import Crs
+from mapping.ogc.crs import CRS84_URI, Crs
 from mapping.ogc.params import ItemsQuery
 
 CHALLENGE = 'Bearer realm="Safe Havens OGC API", Basic realm="Safe Havens OGC API"'
@@ -53,12 +53,11 @@ def collection_for(user, collection_id: str) -> collections.Collection:
 
 @dataclass(frozen=True)
 class Reader:
-    """A caller's view of one collection: which boroughs' rows, in which working CRS."""
+    """A caller's view of one collection: which boroughs' rows."""
 
     collection: collections.Collection
     borough_ids: list[int]  # the boroughs whose restricted rows the caller sees
     borough_codes: list[str] | None  # None: every borough
-    work_srid: int
 
     @property
     def view(self):
@@ -72,16 +71,15 @@ class Reader:
         return [self.view.c.borough.in_(self.borough_codes)]
 
 
-def reader(db_session: Session, user, collection: collections.Collection,
-           work_srid: int) -> Reader:
+def reader(db_session: Session, user, collection: collections.Collection) -> Reader:
     """The caller's reader: a planner sees their own borough's restricted rows, admins all."""
     if not collection.restricted:
-        return Reader(collection, [], None, work_srid)
+        return Reader(collection, [], None)
     if user.role == "planner":
         borough = db_session.get(Borough, user.borough_id)
-        return Reader(collection, [borough.id], [borough.code], work_srid)
+        return Reader(collection, [borough.id], [borough.code])
     ids = list(db_session.scalars(select(Borough.id).order_by(Borough.id)))
-    return Reader(collection, ids, None, work_srid)
+    return Reader(collection, ids, None)
 
 
 def publish_if_stale(db_session: Session, found: Reader) -> None:
@@ -141,8 +139,8 @@ def feature(collection: collections.Collection, row) -> dict:
 
 def items(db_session: Session, found: Reader, query: ItemsQuery) -> tuple[list[dict], int]:
     """One page of features and how many match in all."""
+    where = conditions(found, query)  # a bad filter is refused before any publishing
     publish_if_stale(db_session, found)
-    where = conditions(found, query)
     with queries.reading_as_ogc(db_session):
         total = queries.matched(db_session, found.view, where)
         rows = queries.page(db_session, found.view, where, crs=query.crs,
@@ -175,7 +173,7 @@ def extent(db_session: Session, found: Reader) -> dict:
         box, interval = queries.extent(db_session, found.view, found.scope(),
                                        found.collection.temporal)
     described = {"spatial": {"bbox": [box or [-180.0, -90.0, 180.0, 90.0]],
-                             "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
+                             "crs": CRS84_URI}}
     if found.collection.temporal:
         described["temporal"] = {"interval": [interval or [None, None]],
                                  "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
