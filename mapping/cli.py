@@ -1,6 +1,7 @@
 """`flask mapping purge-expired`, `flask heatmap rebuild` and `flask maps export`."""
 
 import sys
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -45,22 +46,10 @@ def purge_expired_command(days):
                             "no term had expired."))
 
 
+@contextmanager
 def _progress_bar(label: str, length: int):
-    bar = click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
-    return _Stepping(bar)
-
-
-class _Stepping:
-    """A click progress bar used as `with ... as step: step(1)`."""
-
-    def __init__(self, bar):
-        self.bar = bar
-
-    def __enter__(self):
-        return self.bar.__enter__().update
-
-    def __exit__(self, *exc):
-        return self.bar.__exit__(*exc)
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield bar.update
 
 
 @click.group("heatmap")

@@ -68,13 +68,9 @@ def analyse(*, db_session: Session, question: HotSpotQuestion, rule: Rule) -> di
     return {"cells": found["cells"], "areas": areas}
 
 
-def _is_kept(db_session: Session, question: HotSpotQuestion) -> bool:
-    return bool(question.term) and question.term in kept.terms(db_session, question.borough_id)
-
-
 def _kept_or_counted(db_session: Session, question: HotSpotQuestion, rule: Rule) -> dict:
     """A kept term's analysis as planners saw it; otherwise counted from the pupils' maps."""
-    if _is_kept(db_session, question):
+    if kept.holds(db_session, question.heat_question()):
         analysis = kept.hot_spots(db_session, question) or {
             "too_little": "These hot spots were not kept when the term's maps were deleted."}
         if "too_little" in analysis:
@@ -86,7 +82,7 @@ def _kept_or_counted(db_session: Session, question: HotSpotQuestion, rule: Rule)
 def study_area(db_session: Session, question: HotSpotQuestion,
                rule: Rule) -> list[tuple[int, int]]:
     """Every cell enough pupils could have marked (coverage of at least the threshold)."""
-    if _is_kept(db_session, question):
+    if kept.holds(db_session, question.heat_question()):
         found = kept.hot_spots(db_session, question) or {}
         return [tuple(cell) for cell in found.get("study_area", [])]
     covered = queries.coverage(db_session, borough_id=question.borough_id,

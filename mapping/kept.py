@@ -22,6 +22,11 @@ def answers(question) -> bool:
     return bool(question.term) and question.school_id is None and question.other_than is None
 
 
+def holds(db_session: Session, question) -> bool:
+    """Whether a heatmap question is answered from a kept term's stored answers."""
+    return answers(question) and question.term in terms(db_session, question.borough_id)
+
+
 def heat_cells(db_session: Session, question, weighting: str,
                cell: Cell | None = None) -> dict[Cell, dict]:
     """A kept question's published cells by (i, j), or only `cell`; none when none were."""

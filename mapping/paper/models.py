@@ -30,9 +30,10 @@ class PaperSheet(Base):
     problem: Mapped[str | None] = mapped_column(Text)  # why it must be photographed again
     received_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("date_trunc('hour', now())"))
-    photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # re-encoded JPEG, no metadata
+    # pictures load only when used: listing and counting sheets never reads them
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # no metadata
     keep_photo: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
-    rectified: Mapped[bytes | None] = mapped_column(LargeBinary)  # the sheet, squared up (JPEG)
+    rectified: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # squared up
     zones: Mapped[list | None] = mapped_column(JSONB)  # [{"kind", "geometry" (lon/lat)}]
     pupil_map_id: Mapped[int | None] = mapped_column(
         ForeignKey("pupil_map.id", ondelete="CASCADE"), index=True)

@@ -89,11 +89,6 @@ def encode_jpeg(image: np.ndarray) -> bytes:
     return encoded.tobytes()
 
 
-def decode(data: bytes) -> np.ndarray:
-    """A stored JPEG as a BGR picture."""
-    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-
-
 def _pdf_pages(data: bytes, label: str) -> list[bytes]:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder, "in.pdf")

@@ -16,7 +16,7 @@ import shapely
 from flask import current_app
 from shapely.geometry import Polygon
 from shapely.geometry import mapping as as_geojson
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import db
@@ -25,7 +25,7 @@ from core.geo import transformer, work_srid
 from mapping import collect
 from mapping.models import MappingSession
 from mapping.paper import extract, photos, queries, sheet
-from mapping.paper.models import PaperSheet
+from mapping.paper.models import STATUSES, PaperSheet
 
 MAX_FILES = 60
 UNREADABLE = "This photo could not be read: take it again, flat and in good light."
@@ -137,7 +137,7 @@ def add_to_map(*, db_session: Session, mapping_session: MappingSession, sheet_id
     redrawn = redrawn or {}
     to_lonlat = _page_to_lonlat(db_session, mapping_session.id)
     outcomes = []
-    for paper in _ready(db_session, mapping_session.id, sheet_ids):
+    for paper in ready_sheets(db_session, mapping_session.id, sheet_ids):
         features = [{"type": "Feature",
                      "geometry": to_lonlat(redrawn[(paper.id, index)])
                      if (paper.id, index) in redrawn else zone["geometry"],
@@ -166,7 +166,9 @@ def add_to_map(*, db_session: Session, mapping_session: MappingSession, sheet_id
     return outcomes
 
 
-def _ready(db_session: Session, session_id: int, sheet_ids: list[int]) -> list[PaperSheet]:
+def ready_sheets(db_session: Session, session_id: int,
+                 sheet_ids: list[int]) -> list[PaperSheet]:
+    """The asked sheets of a session that are read and waiting for review, by number."""
     return list(db_session.scalars(select(PaperSheet).where(
         PaperSheet.session_id == session_id, PaperSheet.id.in_(sheet_ids),
         PaperSheet.status == "ready").order_by(PaperSheet.sheet)))
@@ -181,10 +183,9 @@ def sheets_of(db_session: Session, session_id: int) -> list[PaperSheet]:
 
 def progress(db_session: Session, session_id: int) -> dict[str, int]:
     """How many of a session's sheets are in each state."""
-    counts = dict.fromkeys(("waiting", "ready", "retake", "added", "replaced"), 0)
-    for paper in sheets_of(db_session, session_id):
-        counts[paper.status] += 1
-    return counts
+    found = db_session.execute(select(PaperSheet.status, func.count()).where(
+        PaperSheet.session_id == session_id).group_by(PaperSheet.status))
+    return dict.fromkeys(STATUSES, 0) | dict(found.tuples().all())
 
 
 _reader_lock = threading.Lock()
@@ -209,7 +210,7 @@ def start_reading(app) -> None:
 def read_after_upload(session_id: int) -> None:
     """Read the new sheets: in the background (the page shows progress) or, when
     PAPER_READ_IN_BACKGROUND is off (tests), before answering."""
-    if current_app.config.get("PAPER_READ_IN_BACKGROUND", True):
+    if current_app.config["PAPER_READ_IN_BACKGROUND"]:
         start_reading(current_app._get_current_object())
     else:
         read_waiting(db_session=db.session(), session_id=session_id)

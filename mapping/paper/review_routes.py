@@ -35,12 +35,13 @@ def _session(session_id: int):
 def paper_page(session_id: int):
     """Upload photos of a session's sheets, see how far the reading is, review and add."""
     mapping_session = _session(session_id)
-    if reading.progress(db.session(), session_id)["waiting"]:  # e.g. left by a restart
+    progress = reading.progress(db.session(), session_id)
+    if progress["waiting"]:  # e.g. left by a restart
         reading.read_after_upload(session_id)
-    sheets = reading.sheets_of(db.session(), session_id)
+        progress = reading.progress(db.session(), session_id)
     return render_template(
-        "mapping/paper.html", s=mapping_session, sheets=sheets,
-        progress=reading.progress(db.session(), session_id), page=sheet.PAGE_MM,
+        "mapping/paper.html", s=mapping_session, sheets=reading.sheets_of(db.session(), session_id),
+        progress=progress, page=sheet.PAGE_MM,
         unsafe_reasons=vocabulary.UNSAFE_REASONS, safe_reasons=vocabulary.SAFE_REASONS,
         times=vocabulary.TIMES, max_files=reading.MAX_FILES)
 
@@ -65,9 +66,7 @@ def upload(session_id: int):
 def progress(session_id: int):
     """How many sheets are waiting, ready, to photograph again and added."""
     _session(session_id)
-    answer = jsonify(reading.progress(db.session(), session_id))
-    answer.headers["Cache-Control"] = "no-store"
-    return answer
+    return jsonify(reading.progress(db.session(), session_id))  # no-store: core.security
 
 
 @pages.route("/sessions/<int:session_id>/paper/<int:sheet_id>.jpg")
@@ -159,5 +158,5 @@ def _redrawn(value: str) -> tuple[tuple[int, int], Polygon]:
 
 
 def _kinds_in(session_id: int, sheet_ids: list[int]) -> set[str]:
-    return {zone["kind"] for paper in reading.sheets_of(db.session(), session_id)
-            if paper.id in sheet_ids and paper.status == "ready" for zone in paper.zones or []}
+    return {zone["kind"] for paper in reading.ready_sheets(db.session(), session_id, sheet_ids)
+            for zone in paper.zones or []}
