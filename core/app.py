@@ -54,15 +54,10 @@ class AppRequest(Request):
         return super().max_content_length
 
 
-class SafeHavensFlask(Flask):
-    """Flask with AppRequest."""
-
-    request_class = AppRequest
-
-
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the Flask app from the environment (and test overrides)."""
-    app = SafeHavensFlask(__name__, root_path=_project_root(), instance_path=_instance_path())
+    app = Flask(__name__, root_path=_project_root(), instance_path=_instance_path())
+    app.request_class = AppRequest
     _configure(app, test_config)
     db.init_app(app)
     logs.init_app(app)

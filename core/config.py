@@ -121,7 +121,7 @@ def check_safe(config: dict) -> None:
         problems.append("PRIVACY_MIN_CELL_M must be at least 100 (metres)")
     if config["PRIVACY_ROUND_TO"] < 1:
         problems.append("PRIVACY_ROUND_TO must be at least 1")
-    if config.get("STATEMENT_TIMEOUT_MS", 30000) < 0:
+    if config["STATEMENT_TIMEOUT_MS"] < 0:
         problems.append("STATEMENT_TIMEOUT_MS must be 0 (no limit) or more (milliseconds)")
     problems += _printing_problems(config)
     if config["PRODUCTION"]:

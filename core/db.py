@@ -34,7 +34,7 @@ def make_engine(url: str, statement_timeout_ms: int = 0) -> Engine:
 def init_app(app: Flask) -> None:
     """Create the engine and session factory and close each request's session at teardown."""
     url = app.config["DATABASE_URL"]
-    engine = make_engine(url, app.config.get("STATEMENT_TIMEOUT_MS", 0)) if url else None
+    engine = make_engine(url, app.config["STATEMENT_TIMEOUT_MS"]) if url else None
     sessions = sessionmaker(bind=engine)
     event.listen(sessions, "after_begin", _no_timeout_outside_requests)
     app.extensions["db"] = {"engine": engine, "sessions": sessions}

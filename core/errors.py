@@ -110,16 +110,16 @@ def wants_json() -> bool:
 def render_error(status: int, code: str, message: str, field: str | None = None,
                  headers: dict | None = None, details: list | None = None):
     """Answer an error as JSON for APIs and as a friendly page for browsers."""
-    if wants_json() and request.path.startswith(OGC_PREFIX):
-        body = {"code": code, "description": message, "status": status, "field": field}
-        response = jsonify(body)
-    elif wants_json():
+    if not wants_json():
+        response = render_template("errors/error.html", status=status, message=message)
+    elif request.path.startswith(OGC_PREFIX):
+        response = jsonify({"code": code, "description": message, "status": status,
+                            "field": field})
+    else:
         body = {"error": {"code": code, "message": message, "field": field}}
         if details:
             body["error"]["details"] = details
         response = jsonify(body)
-    else:
-        response = render_template("errors/error.html", status=status, message=message)
     return response, status, headers or {}
 
 

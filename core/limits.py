@@ -13,13 +13,12 @@ def user_key() -> str:
     return "client:" + client_address()
 
 
-# One allowance for every download, so a script cannot spread its load over formats or pages.
-export_limit = limiter.shared_limit(lambda: current_app.config["EXPORT_LIMIT_PER_USER"],
-                                    scope="exports", key_func=user_key)
-
-
 def export_limit_when(is_export):
     """The export allowance for a view that answers a file only sometimes (e.g. ?format=csv)."""
     return limiter.shared_limit(lambda: current_app.config["EXPORT_LIMIT_PER_USER"],
                                 scope="exports", key_func=user_key,
                                 exempt_when=lambda: not is_export())
+
+
+# One allowance for every download, so a script cannot spread its load over formats or pages.
+export_limit = export_limit_when(lambda: True)

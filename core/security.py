@@ -93,7 +93,6 @@ def _add_headers(response):
 
 
 def init_app(app: Flask) -> None:
-    """Register the CSRF check, the response headers and `csp_nonce()` for templates."""
+    """Register the CSRF check and the response headers."""
     app.before_request(_check_csrf)
     app.after_request(_add_headers)
-    app.jinja_env.globals["csp_nonce"] = csp_nonce

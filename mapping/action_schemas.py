@@ -13,8 +13,8 @@ from marshmallow import (
 
 from core.errors import invalid_input
 from core.places.schemas import StrictQuery
-from core.text import without_bidi_controls
 from havens.forms import check
+from havens.schemas import CleanText
 from mapping.action_models import ACTION_MAX, STATUSES
 from mapping.hotspot_routes import HotSpotQuery
 
@@ -50,7 +50,7 @@ class ActionEdit(Schema):
     class Meta:
         unknown = RAISE
 
-    action = fields.String(required=True, validate=validate.Length(
+    action = CleanText(required=True, validate=validate.Length(
         min=1, max=ACTION_MAX, error=f"Say what was done in 1 to {ACTION_MAX} characters."),
         error_messages={"required": "Say what was done."})
     ends_on = _date("end date", allow_none=True, load_default=None)
@@ -60,10 +60,8 @@ class ActionEdit(Schema):
 
     @pre_load
     def _tidy(self, data, **_kwargs):
-        """One line of text, spaces tidied, no bidi controls; an empty optional date is no date."""
+        """An empty optional date is no date (the action's text is tidied by CleanText)."""
         data = dict(data)
-        if isinstance(data.get("action"), str):
-            data["action"] = " ".join(without_bidi_controls(data["action"]).split())
         if data.get("ends_on") == "":
             data["ends_on"] = None
         return data

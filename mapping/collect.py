@@ -34,9 +34,17 @@ def _check_key(key: str | None) -> str:
     return key
 
 
-def _stored_answer(db_session: Session, session_id: int, key_hash: str, body_hash: str):
-    used = db_session.scalar(select(SubmissionKey).where(
+def _key_hash(session_id: int, key: str) -> str:
+    return _digest(str(session_id).encode(), key.encode())
+
+
+def _used_key(db_session: Session, session_id: int, key_hash: str) -> SubmissionKey | None:
+    return db_session.scalar(select(SubmissionKey).where(
         SubmissionKey.session_id == session_id, SubmissionKey.key_hash == key_hash))
+
+
+def _stored_answer(db_session: Session, session_id: int, key_hash: str, body_hash: str):
+    used = _used_key(db_session, session_id, key_hash)
     if used is None:
         return None
     if used.body_hash != body_hash:
@@ -49,7 +57,7 @@ def submit(*, db_session: Session, mapping_session: MappingSession, raw: bytes,
            key: str | None) -> tuple[dict, bool]:
     """Store one pupil's map (all zones or none); returns (answer, True if it was a repeat)."""
     key = _check_key(key)
-    key_hash = _digest(str(mapping_session.id).encode(), key.encode())
+    key_hash = _key_hash(mapping_session.id, key)
     body_hash = _digest(raw)
     answer = _stored_answer(db_session, mapping_session.id, key_hash, body_hash)
     if answer is not None:
@@ -65,9 +73,8 @@ def submit(*, db_session: Session, mapping_session: MappingSession, raw: bytes,
 
 def map_for_key(db_session: Session, session_id: int, key: str) -> int | None:
     """The pupil map a session's Idempotency-Key stored, if any."""
-    key_hash = _digest(str(session_id).encode(), key.encode())
-    return db_session.scalar(select(SubmissionKey.pupil_map_id).where(
-        SubmissionKey.session_id == session_id, SubmissionKey.key_hash == key_hash))
+    used = _used_key(db_session, session_id, _key_hash(session_id, key))
+    return used.pupil_map_id if used else None
 
 
 def _clean(db_session: Session, mapping_session: MappingSession, raw: bytes):

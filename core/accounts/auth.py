@@ -9,10 +9,9 @@ from flask_login import current_user
 
 from core import db
 from core.accounts import services
-from core.errors import Forbidden, Unauthenticated
+from core.errors import OGC_PREFIX, Forbidden, Unauthenticated
 from core.extensions import login_manager
 
-BASIC_AUTH_PREFIX = "/ogc"
 login_manager.session_protection = None  # sessions are checked against login_session instead
 
 
@@ -42,7 +41,7 @@ def api_token(req) -> str | None:
     scheme, _, value = req.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer":
         return value.strip() or None
-    if scheme.lower() == "basic" and req.path.startswith(BASIC_AUTH_PREFIX):
+    if scheme.lower() == "basic" and req.path.startswith(OGC_PREFIX):
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode()
         except (ValueError, UnicodeDecodeError):

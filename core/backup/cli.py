@@ -21,7 +21,7 @@ def backup_cli():
 def _tools(*names: str) -> tuple[services.Target, list[str]]:
     target = services.target_from_url(current_app.config["DATABASE_URL"])
     major = services.server_major(db.engine())
-    bin_dir = current_app.config.get("PG_BIN_DIR", "")
+    bin_dir = current_app.config["PG_BIN_DIR"]
     return target, [services.find_tool(name, major, bin_dir) for name in names]
 
 

@@ -217,11 +217,8 @@ def table_counts(engine: Engine) -> dict[str, int]:
 
 def sha256(path: Path) -> str:
     """The file's SHA-256, hex."""
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _run(args: list[str], target: Target, failure: str, stdout=None) -> None:

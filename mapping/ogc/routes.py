@@ -6,11 +6,12 @@ from flask import Blueprint, Response, current_app, json, render_template, reque
 from flask_login import current_user
 
 from core import db
+from core.errors import OGC_PREFIX
 from mapping.ogc import crs as crs_
 from mapping.ogc import openapi, params, publishing, service
 from mapping.ogc.collections import Collection
 
-ogc = Blueprint("ogc", __name__, url_prefix="/ogc")
+ogc = Blueprint("ogc", __name__, url_prefix=OGC_PREFIX)
 JSON, GEOJSON, HTML = "application/json", "application/geo+json", "text/html"
 SCHEMA_JSON = "application/schema+json"
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
