@@ -185,7 +185,7 @@ def progress(db_session: Session, session_id: int) -> dict[str, int]:
     """How many of a session's sheets are in each state."""
     found = db_session.execute(select(PaperSheet.status, func.count()).where(
         PaperSheet.session_id == session_id).group_by(PaperSheet.status))
-    return dict.fromkeys(STATUSES, 0) | dict(found.tuples().all())
+    return dict.fromkeys(STATUSES, 0) | dict(found.all())
 
 
 _reader_lock = threading.Lock()
