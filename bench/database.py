@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from bench import load, synthetic, synthetic_havens, synthetic_print
 
 ROOT = Path(__file__).resolve().parent.parent
-NAME = "safehavens_bench"
+NAME = os.environ.get("BENCH_DATABASE", "safehavens_bench")  # another name keeps runs apart
 GENERATOR_VERSION = 3  # bump when bench.synthetic, synthetic_havens or synthetic_print change
 CHURNED = ("pupil_map", "zone", "zone_cell", "session_cell", "submission_key", "mapping_session",
            "audit_event", "app_user", "api_token", "haven")

@@ -57,9 +57,12 @@ def _bulk_insert(srid: int, where: str = "true") -> Callable[[Session], None]:
 
 
 def _rebuild_and_count(s: Session, insert: Callable[[Session], None], borough: int):
-    """Clear the cells (as aggregates.rebuild does), insert 50 m cells, read per-cell counts."""
+    """Clear the cells, insert 50 m cells and count cell_pupils once (as aggregates.rebuild
+    does), read per-cell counts."""
     s.execute(text("TRUNCATE zone_cell"))
+    queries.defer_cell_pupils(s)
     insert(s)
+    queries.count_cell_pupils(s)
     return {kind: queries.heat_counts(s, borough_id=borough, resolution=REBUILD_RES, kind=kind,
                                       filters={})[1] for kind in vocabulary.KINDS}
 

@@ -13,10 +13,12 @@ def rebuild(*, db_session: Session, progress: Callable[[int], None] = lambda _n:
     """Recompute every cell from the zones and session areas; returns the number of maps."""
     queries.clear_aggregates(db_session)
     queries.add_session_cells(db_session)
+    queries.defer_cell_pupils(db_session)
     ids = queries.map_ids(db_session)
     for start in range(0, len(ids), BATCH):
         batch = ids[start:start + BATCH]
         queries.add_zone_cells(db_session, pupil_map_ids=batch)
         progress(len(batch))
+    queries.count_cell_pupils(db_session)
     db_session.commit()
     return len(ids)

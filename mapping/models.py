@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Text,
@@ -153,16 +154,18 @@ class ZoneCell(Base):
     __tablename__ = "zone_cell"
     # Covering: a heatmap read is an index-only scan of one borough, size and kind, in cell
     # order (no heap pages, no sort).
+    # Map first: the cascade from pupil_map, and the cell_pupils triggers' look-ups of a map's
+    # rows in one cell. Rows go with their map (zones are never deleted on their own).
     __table_args__ = (Index("ix_zone_cell_read", "borough_id", "resolution", "kind", "i", "j",
                             postgresql_include=["pupil_map_id", "school_id", "term",
-                                                "year_group", "reasons", "times"]),)
+                                                "year_group", "reasons", "times"]),
+                      Index("ix_zone_cell_map", "pupil_map_id", "resolution", "i", "j", "kind"))
 
     resolution: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     i: Mapped[int] = mapped_column(Integer, primary_key=True)
     j: Mapped[int] = mapped_column(Integer, primary_key=True)
-    zone_id: Mapped[int] = mapped_column(ForeignKey("zone.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
-    pupil_map_id: Mapped[int] = mapped_column(Integer)
+    zone_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pupil_map_id: Mapped[int] = mapped_column(ForeignKey("pupil_map.id", ondelete="CASCADE"))
     session_id: Mapped[int] = mapped_column(Integer)
     school_id: Mapped[int] = mapped_column(Integer)
     borough_id: Mapped[int] = mapped_column(Integer)
@@ -171,6 +174,28 @@ class ZoneCell(Base):
     kind: Mapped[str] = mapped_column(String(8))
     reasons: Mapped[list[str]] = mapped_column(ARRAY(String(24)))
     times: Mapped[list[str]] = mapped_column(ARRAY(String(24)))
+
+
+class CellPupils(Base):
+    """Distinct pupil maps per cell, kind, term, year group and school, kept by triggers on
+    zone_cell: heatmap questions without a reason or time are sums over these few rows."""
+
+    __tablename__ = "cell_pupils"
+    # Covering, in cell order: a read is an index-only scan with no sort.
+    __table_args__ = (PrimaryKeyConstraint("borough_id", "resolution", "kind", "i", "j", "term",
+                                           "year_group", "school_id", name="pk_cell_pupils",
+                                           postgresql_include=["pupils"]),
+                      CheckConstraint("pupils > 0", name="pupils"))
+
+    borough_id: Mapped[int] = mapped_column(Integer)
+    resolution: Mapped[int] = mapped_column(SmallInteger)
+    kind: Mapped[str] = mapped_column(String(8))
+    i: Mapped[int] = mapped_column(Integer)
+    j: Mapped[int] = mapped_column(Integer)
+    term: Mapped[str] = mapped_column(String(12))
+    year_group: Mapped[int] = mapped_column(SmallInteger)
+    school_id: Mapped[int] = mapped_column(Integer)
+    pupils: Mapped[int] = mapped_column(Integer)
 
 
 class SessionCell(Base):

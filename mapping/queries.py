@@ -175,8 +175,31 @@ def add_session_cells(db_session: Session, *, session_id: int | None = None) -> 
 
 
 def clear_aggregates(db_session: Session) -> None:
-    """Forget every cell (before a rebuild)."""
+    """Forget every cell (before a rebuild; a trigger empties cell_pupils with zone_cell)."""
     db_session.execute(text("TRUNCATE zone_cell, session_cell"))
+
+
+def defer_cell_pupils(db_session: Session) -> None:
+    """Let the rest of this transaction add zone cells without cell_pupils' triggers (a rebuild
+    then calls count_cell_pupils once, which is much cheaper than keeping them per batch)."""
+    db_session.execute(text("SET LOCAL safehavens.cell_pupils_deferred = 'on'"))
+
+
+_CELL_PUPILS_KEY = "borough_id, resolution, kind, i, j, term, year_group, school_id"
+
+
+COUNTED_FROM_M = 100  # cell_pupils keeps the planners' sizes; 50 m views count zone_cell
+
+
+def count_cell_pupils(db_session: Session) -> None:
+    """Count cell_pupils afresh from zone_cell and let its triggers run again."""
+    db_session.execute(text("TRUNCATE cell_pupils"))
+    db_session.execute(text(f"""
+        INSERT INTO cell_pupils ({_CELL_PUPILS_KEY}, pupils)
+        SELECT {_CELL_PUPILS_KEY}, count(DISTINCT pupil_map_id) FROM zone_cell
+         WHERE resolution >= {COUNTED_FROM_M}
+         GROUP BY {_CELL_PUPILS_KEY}"""))  # noqa: S608 (a fixed column list)
+    db_session.execute(text("SET LOCAL safehavens.cell_pupils_deferred = 'off'"))
 
 
 def map_ids(db_session: Session) -> list[int]:
@@ -222,11 +245,12 @@ def heat_counts(db_session: Session, *, borough_id: int, resolution: int, kind: 
 
     `scope` may hold `school_id` (one school), `other_than` (every school but one) and `cell`
     ((i, j), one cell)."""
-    subsets, columns, full = _count_columns(filters)
+    counters = _counted(filters, resolution)
+    subsets, columns, full = _count_columns(filters, counters)
     sql = f"""
         SELECT i, j, {columns},
                count(DISTINCT school_id) FILTER (WHERE {full}) AS schools
-          FROM zone_cell
+          FROM {"cell_pupils" if counters else "zone_cell"}
          WHERE borough_id = :borough_id AND resolution = :resolution AND kind = :kind
                {_SCOPE_SQL.format(t="")}
          GROUP BY i, j"""  # noqa: S608 (predicates from FILTER_SQL only)
@@ -236,12 +260,20 @@ def heat_counts(db_session: Session, *, borough_id: int, resolution: int, kind: 
     return [s[0] for s in subsets], rows
 
 
-def _count_columns(filters: dict) -> tuple[list, str, str]:
-    """Distinct-pupil columns p0..pN for every relaxation of the filters, and the full predicate."""
+def _counted(filters: dict, resolution: int) -> bool:
+    """Whether cell_pupils can answer: it keeps the sizes from COUNTED_FROM_M, and a map's term,
+    year group and school but not which zone gave which reason or time."""
+    return resolution >= COUNTED_FROM_M and not set(filters) - {"term", "years"}
+
+
+def _count_columns(filters: dict, counters: bool = False) -> tuple[list, str, str]:
+    """Distinct-pupil columns p0..pN for every relaxation of the filters, and the full predicate
+    (summed from cell_pupils with `counters`, else counted over zone_cell)."""
     subsets = _subset_filters({name: FILTER_SQL[name] for name in filters})
-    columns = ", ".join(
-        f"count(DISTINCT pupil_map_id) FILTER (WHERE {predicate}) AS p{k}"
-        for k, (_names, predicate) in enumerate(subsets))
+    count = "coalesce(sum(pupils) FILTER (WHERE {}), 0)" if counters else \
+        "count(DISTINCT pupil_map_id) FILTER (WHERE {})"
+    columns = ", ".join(f"{count.format(predicate)} AS p{k}"
+                        for k, (_names, predicate) in enumerate(subsets))
     return subsets, columns, subsets[-1][1]
 
 
@@ -313,9 +345,11 @@ def heat_counts_by_school(db_session: Session, *, borough_id: int, resolution: i
                           filters: dict, scope: dict | None = None):
     """Distinct pupils per cell and school for the asked filters (for equal weighting)."""
     predicate = " AND ".join(["kind = :kind"] + [FILTER_SQL[name] for name in sorted(filters)])
+    counters = _counted(filters, resolution)
     sql = f"""
-        SELECT i, j, school_id, count(DISTINCT pupil_map_id) AS pupils
-          FROM zone_cell
+        SELECT i, j, school_id,
+               {"sum(pupils)" if counters else "count(DISTINCT pupil_map_id)"} AS pupils
+          FROM {"cell_pupils" if counters else "zone_cell"}
          WHERE borough_id = :borough_id AND resolution = :resolution AND {predicate}
                {_SCOPE_SQL.format(t="")}
          GROUP BY i, j, school_id"""  # noqa: S608 (predicates from FILTER_SQL only)
