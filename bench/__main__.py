@@ -15,12 +15,17 @@ from bench import synthetic
 
 WORKLOADS = ("rebuild", "submit", "read", "hotspots", "nearest", "tiles", "classroom", "print")
 GROUPS = {"heatmap": ("rebuild", "submit", "read"), "http": ("nearest", "tiles", "classroom")}
+LONDON_WORKLOADS = GROUPS["heatmap"]  # Gi* and the nearest-havens query measure London already
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true",
-                        help="1,000 pupil maps (~10k zones) instead of the borough's 10,000")
+    scale = parser.add_mutually_exclusive_group()
+    scale.add_argument("--quick", action="store_true",
+                       help="1,000 pupil maps (~10k zones) instead of the borough's 10,000")
+    scale.add_argument("--london", action="store_true",
+                       help="33 boroughs of 1,000 maps (330k zones) in their own database; "
+                       f"the workloads {', '.join(LONDON_WORKLOADS)} only")
     parser.add_argument("--seed", type=int, default=1, help="synthetic data seed (default 1)")
     parser.add_argument("--maps", type=int, help="pupil maps to generate (overrides the scale)")
     parser.add_argument("--runs", type=int, help="repetitions of heavy workloads (default 3)")
@@ -68,6 +73,8 @@ def _require_packages(names: tuple[str, ...]) -> None:
 def _output(args: argparse.Namespace) -> Path:
     if args.out:
         return args.out
+    if args.london:
+        return Path(__file__).resolve().parent / "results-london.json"
     if args.only == WORKLOADS:
         return Path(__file__).resolve().parent / "results.json"
     return Path(tempfile.gettempdir()) / f"safehavens-bench-{'-'.join(args.only)}.json"
@@ -111,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    scale = synthetic.SCALES["quick" if args.quick else "borough"]
+    scale = synthetic.SCALES["london" if args.london else "quick" if args.quick else "borough"]
+    if args.london:
+        args.only = tuple(n for n in args.only if n in LONDON_WORKLOADS)
     if args.maps:
         scale = dataclasses.replace(scale, maps=args.maps)
     url, seeding = database.ensure(args.admin_url or database.admin_url(), args.seed, scale, log)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from bench import load, synthetic, synthetic_havens, synthetic_print
 
 ROOT = Path(__file__).resolve().parent.parent
-NAME = os.environ.get("BENCH_DATABASE", "safehavens_bench")  # another name keeps runs apart
+NAME = "safehavens_bench"
 GENERATOR_VERSION = 3  # bump when bench.synthetic, synthetic_havens or synthetic_print change
 CHURNED = ("pupil_map", "zone", "zone_cell", "session_cell", "submission_key", "mapping_session",
            "audit_event", "app_user", "api_token", "haven")
@@ -29,6 +29,11 @@ def admin_url() -> str:
     out = subprocess.run([str(ROOT / "scripts" / "pg.sh"), "url", "postgres"], check=True,  # noqa: S603
                          capture_output=True, text=True)
     return out.stdout.strip()
+
+
+def name_for(scale: synthetic.Scale) -> str:
+    """BENCH_DATABASE if set (another name keeps runs apart), else the scale's own database."""
+    return os.environ.get("BENCH_DATABASE") or (NAME if scale.boroughs == 1 else f"{NAME}_london")
 
 
 def sqlalchemy_url(admin: str, name: str = NAME) -> str:
@@ -72,27 +77,20 @@ def current_marker(url: str) -> dict | None:
 
 def ensure(admin: str, seed: int, scale: synthetic.Scale, log=print) -> tuple[str, dict]:
     """The URL of a bench database seeded for seed/scale (re-created if it differs)."""
-    url = sqlalchemy_url(admin)
+    name = name_for(scale)
+    url = sqlalchemy_url(admin, name)
     wanted = wanted_marker(seed, scale)
     if current_marker(url) == wanted:
-        log(f"Reusing {NAME} (seed {seed}, {scale.maps} maps); vacuuming what runs deleted...")
-        with connect(url) as conn:  # maps a killed run left behind (seeded ids are 1..maps)
-            conn.execute("DELETE FROM pupil_map WHERE id > %s", [scale.maps])
+        log(f"Reusing {name} (seed {seed}, {scale.maps} maps); vacuuming what runs deleted...")
+        with connect(url) as conn:  # maps a killed run left behind (seeded ids come first)
+            conn.execute("DELETE FROM pupil_map WHERE id > %s", [scale.maps * scale.boroughs])
         vacuum(url)
         return url, {**seeding_info(url), "reused": True}
     started = time.perf_counter()
-    _recreate(admin)
+    _recreate(admin, name)
     _migrate(url)
-    log(f"Generating {scale.maps} pupil maps (seed {seed})...")
-    borough = synthetic.generate(seed, scale)
-    borough.schools += synthetic_print.extra_schools(seed, borough.schools, scale.print_schools)
-    havens = synthetic_havens.generate(seed, scale.havens)
-    log(f"Loading {len(borough.schools)} schools, {len(borough.zones)} zones and {len(havens)} "
-        "havens with COPY...")
-    with connect(url) as conn:
-        load.copy_borough(conn, borough, havens)
-    log("Importing a synthetic basemap (core.basemap, as `flask import basemap`)...")
-    basemap = load.import_basemap(url, synthetic_print.basemap(seed, borough.schools))
+    basemap = _seed_london(url, seed, scale, log) if scale.boroughs > 1 else \
+        _seed_borough(url, seed, scale, log)
     with connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     log("Building the heatmap aggregates (aggregates.rebuild, as `flask heatmap rebuild`)...")
@@ -106,6 +104,29 @@ def ensure(admin: str, seed: int, scale: synthetic.Scale, log=print) -> tuple[st
     with connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     return url, info
+
+
+def _seed_borough(url: str, seed: int, scale: synthetic.Scale, log) -> dict:
+    log(f"Generating {scale.maps} pupil maps (seed {seed})...")
+    borough = synthetic.generate(seed, scale)
+    borough.schools += synthetic_print.extra_schools(seed, borough.schools, scale.print_schools)
+    havens = synthetic_havens.generate(seed, scale.havens)
+    log(f"Loading {len(borough.schools)} schools, {len(borough.zones)} zones and {len(havens)} "
+        "havens with COPY...")
+    with connect(url) as conn:
+        load.copy_borough(conn, borough, havens)
+    log("Importing a synthetic basemap (core.basemap, as `flask import basemap`)...")
+    return load.import_basemap(url, synthetic_print.basemap(seed, borough.schools))
+
+
+def _seed_london(url: str, seed: int, scale: synthetic.Scale, log) -> None:
+    log(f"Generating {scale.boroughs} boroughs of {scale.maps} pupil maps (seed {seed})...")
+    boroughs = synthetic.london_boroughs(seed, scale)
+    zones = sum(len(b.zones) for b in boroughs)
+    log(f"Loading {scale.boroughs} boroughs, {zones} zones with COPY...")
+    with connect(url) as conn:
+        for borough in boroughs:
+            load.copy_borough(conn, borough, [])
 
 
 def vacuum(url: str) -> None:
@@ -130,10 +151,10 @@ def seeding_info(url: str) -> dict:
     return row[0] if row else {}
 
 
-def _recreate(admin: str) -> None:
+def _recreate(admin: str, name: str) -> None:
     with psycopg.connect(conninfo(admin), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{NAME}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _migrate(url: str) -> None:

@@ -35,25 +35,25 @@ def copy_borough(conn: psycopg.Connection, borough: synthetic.Borough,
                  havens: list[dict]) -> None:
     """COPY the borough, its schools, sessions, pupil maps, zones and havens; then fix the
     sequences."""
+    number = borough.id
     _copy(conn, "borough", ("id", "code", "name", "boundary"),
-          [(1, synthetic.BOROUGH_CODE, synthetic.BOROUGH_NAME,
-            ewkb_4326([borough.boundary], multi=True)[0])])
+          [(number, borough.code, borough.name, ewkb_4326([borough.boundary], multi=True)[0])])
     schools = borough.schools
     _copy(conn, "school", ("id", "urn", "name", "phase", "borough_id", "location"),
           zip([s["id"] for s in schools], [s["urn"] for s in schools],
               [s["name"] for s in schools], [s["phase"] for s in schools],
-              [1] * len(schools), ewkb_4326([s["location"] for s in schools]), strict=True))
+              [number] * len(schools), ewkb_4326([s["location"] for s in schools]), strict=True))
     sessions = borough.sessions
     areas = ewkb_4326([s["area"] for s in sessions], multi=True)
     _copy(conn, "mapping_session", ("id", "borough_id", "school_id", "class_label", "year_group",
                                     "join_code", "term", "area", "opens_at", "closes_at",
                                     "closed_at", "expected_pupils"),
-          [(s["id"], 1, s["school_id"], s["class_label"], s["year_group"], s["join_code"],
+          [(s["id"], number, s["school_id"], s["class_label"], s["year_group"], s["join_code"],
             s["term"], area, s["opens_at"], s["closes_at"], s["closes_at"], 30)
            for s, area in zip(sessions, areas, strict=True)])
     _copy(conn, "pupil_map", ("id", "session_id", "borough_id", "school_id", "year_group",
                               "term", "submitted_at"),
-          [(m["id"], m["session_id"], 1, m["school_id"], m["year_group"], m["term"],
+          [(m["id"], m["session_id"], number, m["school_id"], m["year_group"], m["term"],
             m["submitted_at"]) for m in borough.maps])
     _copy_zones(conn, borough)
     copy_havens(conn, havens)
@@ -69,7 +69,7 @@ def _copy_zones(conn: psycopg.Connection, borough: synthetic.Borough) -> None:
     _copy(conn, "zone", ("id", "pupil_map_id", "session_id", "borough_id", "number", "kind",
                          "shape", "drawn", "geom", "reasons", "times", "suggestions",
                          "other_state", "comment", "comment_state"),
-          [(z["id"], z["pupil_map_id"], session_of[z["pupil_map_id"]], 1, z["number"],
+          [(z["id"], z["pupil_map_id"], session_of[z["pupil_map_id"]], borough.id, z["number"],
             z["kind"], z["shape"], d, g, z["reasons"], z["times"], z["suggestions"], "none",
             z["comment"], "pending" if z["comment"] else "none")
            for z, d, g in zip(zones, drawn, geom, strict=True)])

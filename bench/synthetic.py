@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import shapely
 from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 
@@ -37,9 +38,16 @@ class Scale:
     pupils_per_class: int = 25
     havens: int = 2_000  # Safe Havens and prospects (bench.synthetic_havens)
     print_schools: int = 100  # schools in all, with those of no class (bench.synthetic_print)
+    boroughs: int = 1  # more than one: London (london_boroughs), heatmap workloads only
 
 
-SCALES = {"borough": Scale(), "quick": Scale(maps=1_000)}
+# London: 33 boroughs of 1,000 maps (330,000 zones, a tenth of London's pupils at the borough
+# scale's density: 10.6 million cell rows, what seeds and rebuilds in about ten minutes here).
+SCALES = {"borough": Scale(), "quick": Scale(maps=1_000),
+          "london": Scale(maps=1_000, boroughs=33, havens=0, print_schools=20)}
+# Boroughs on a 6-wide grid, 9 km apart: a class's area reaches up to 1.2 km outside its 6 km
+# square, so no two boroughs share a cell.
+LONDON_COLUMNS, LONDON_STEP_M = 6, 9_000.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,9 @@ class Borough:
     """Every row to load, geometries in EPSG:27700."""
 
     boundary: BaseGeometry
+    id: int = 1
+    code: str = BOROUGH_CODE
+    name: str = BOROUGH_NAME
     schools: list[dict] = field(default_factory=list)
     sessions: list[dict] = field(default_factory=list)
     maps: list[dict] = field(default_factory=list)
@@ -83,6 +94,54 @@ def generate(seed: int, scale: Scale) -> Borough:
             zone = zone_for(rng, session, near[session["id"]])
             zone.update(id=len(borough.zones) + 1, pupil_map_id=map_id, number=number)
             borough.zones.append(zone)
+    return borough
+
+
+def london_boroughs(seed: int, scale: Scale) -> list[Borough]:
+    """scale.boroughs synthetic boroughs (codes E09000001...), each generated as the borough is
+    from its own seed, moved to its own square of a grid; E09000023 keeps the borough's place.
+    Ids run on across boroughs."""
+    boroughs, counts = [], {"school": 0, "session": 0, "map": 0, "zone": 0}
+    for k in range(scale.boroughs):
+        borough = generate(seed * 1_000 + k, scale)
+        dx = (k % LONDON_COLUMNS - 22 % LONDON_COLUMNS) * LONDON_STEP_M
+        dy = (k // LONDON_COLUMNS - 22 // LONDON_COLUMNS) * LONDON_STEP_M
+        boroughs.append(_moved(borough, k + 1, (dx, dy), counts))
+    return boroughs
+
+
+def _moved(borough: Borough, number: int, offset: tuple[float, float], counts: dict) -> Borough:
+    """The borough as number `number`, moved by offset (metres), its ids after counts'."""
+    def move(geometry):
+        return None if geometry is None else \
+            shapely.transform(geometry, lambda xy: xy + offset)
+
+    first = dict(counts)
+    for school in borough.schools:
+        school.update(id=school["id"] + first["school"], location=move(school["location"]))
+        school["urn"] = 990_000 + school["id"]
+        school["name"] = f"Bench School {school['id']}"
+    for session in borough.sessions:
+        session.update(id=session["id"] + first["session"],
+                       school_id=session["school_id"] + first["school"],
+                       area=move(session["area"]),
+                       xy=(session["xy"][0] + offset[0], session["xy"][1] + offset[1]))
+        session["join_code"] = f"BN{session['id']:06d}"
+    for pupil_map in borough.maps:
+        pupil_map.update(id=pupil_map["id"] + first["map"],
+                         session_id=pupil_map["session_id"] + first["session"],
+                         school_id=pupil_map["school_id"] + first["school"])
+    for zone in borough.zones:
+        zone.update(id=zone["id"] + first["zone"],
+                    pupil_map_id=zone["pupil_map_id"] + first["map"],
+                    geom=move(zone["geom"]), drawn=move(zone["drawn"]))
+    counts.update(school=first["school"] + len(borough.schools),
+                  session=first["session"] + len(borough.sessions),
+                  map=first["map"] + len(borough.maps), zone=first["zone"] + len(borough.zones))
+    borough.boundary = move(borough.boundary)
+    borough.id, borough.code = number, f"E090000{number:02d}"
+    borough.name = BOROUGH_NAME if borough.code == BOROUGH_CODE else \
+        f"Synthetic borough {number} (bench, London scale)"
     return borough
 
 
