@@ -90,17 +90,14 @@ def create_haven(data):
 
 
 @api_blp.route("/nearest")
-@api_blp.arguments(schemas.NearestQuery, location="query", as_kwargs=True, unknown=RAISE)
+# An instance, not the class: webargs would build a schema for every request.
+@api_blp.arguments(schemas.NearestQuery(), location="query", as_kwargs=True, unknown=RAISE)
 @api_blp.response(200, schemas.HavenNearby(many=True))
 @api_blp.doc(**GEOJSON)
 def nearest(lat, lon, limit=5, open_at=None, open_only=False, format=None):
     """The nearest active havens with straight-line distance (metres) and open or closed."""
-    at = finder.local_time(open_at)
-    found = finder.nearest(db_session=db.session(), lon=lon, lat=lat, limit=limit, at=at,
-                           open_only=open_only)
-    views = present(db.session(), [f.haven for f in found], None, at)  # always public
-    for view, item in zip(views, found, strict=True):
-        view["distance_m"] = round(item.distance_m)
+    views = finder.nearest_public(db_session=db.session(), lon=lon, lat=lat, limit=limit,
+                                 at=open_at, open_only=open_only)  # always public
     if format == "geojson" or _format() == "geojson":
         return geojson_response(exchange.to_feature_collection(views))
     return views

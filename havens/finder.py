@@ -9,7 +9,7 @@ from core.errors import NotFound
 from core.places import services as places
 from havens import hours, queries
 from havens.models import Haven
-from havens.presenting import opening_hours
+from havens.presenting import nearby_view, opening_hours
 from havens.services import LONDON, now
 
 MAX_CANDIDATES = 500
@@ -46,6 +46,23 @@ def nearest(*, db_session: Session, lon: float, lat: float, limit: int = 5,
         if is_open or not open_only:
             found.append(Found(row.Haven, row.lon, row.lat, row.distance_m, is_open))
     return found[:limit]
+
+
+def nearest_public(*, db_session: Session, lon: float, lat: float, limit: int = 5,
+                   at: datetime | None = None, open_only: bool = False) -> list[dict]:
+    """nearest() as anyone may see it (presenting.public_view with distance_m), from one
+    query."""
+    at = local_time(at)
+    fetch = min(limit * 10, MAX_CANDIDATES) if open_only else limit
+    views = []
+    for row in queries.nearest_public(db_session, lon, lat, fetch):
+        opening = hours.from_json_text(row.opening_hours)
+        is_open = hours.is_open_at(opening, at)
+        if is_open or not open_only:
+            views.append(nearby_view(row, opening, is_open))
+            if len(views) == limit:
+                break
+    return views
 
 
 def start_point(*, db_session: Session, postcode: str | None = None,

@@ -5,6 +5,7 @@ next day, written as in OpenStreetMap's "extended time" (26:00 is 2 am the next 
 Pure: no Flask, no database.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -210,6 +211,13 @@ def from_json(data: dict | None) -> OpeningHours:
     return OpeningHours(days=days, public_holidays=data.get("ph", "as_usual"))
 
 
+@lru_cache(maxsize=4096)
+def from_json_text(text: str | None) -> OpeningHours:
+    """from_json of the stored JSON text, parsed once per distinct text (the result is shared:
+    never change its days)."""
+    return from_json(None if text is None else json.loads(text))
+
+
 def _json_day(value, day: str) -> Intervals:
     """One stored day's list of ["HH:MM", "HH:MM"] pairs as checked intervals."""
     if day not in WEEKDAYS:
@@ -273,6 +281,7 @@ def _parse_osm_days(selector: str, rule: str) -> list[str]:
     return selected
 
 
+@lru_cache(maxsize=4096)
 def to_osm(hours: OpeningHours) -> str:
     """The shortest common OpenStreetMap form, e.g. "Mo-Fr 09:00-17:30; Sa 10:00-16:00"."""
     if all(hours.days.get(day) == ALL_DAY for day in WEEKDAYS):
@@ -341,6 +350,7 @@ def _open_on(hours: OpeningHours, day: date, region: str, minute: int) -> bool:
     return any(start <= minute < end for start, end in intervals)
 
 
+@lru_cache(maxsize=1024)
 def _is_bank_holiday(day: date, region: str) -> bool:
     return day in _bank_holidays(region, day.year)
 

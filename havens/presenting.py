@@ -29,6 +29,15 @@ def public_view(haven: Haven, *, lon: float, lat: float, borough: str, at: datet
     return view
 
 
+def nearby_view(row, opening: hours.OpeningHours, open_now: bool) -> dict:
+    """A row of queries.nearest_public as public_view shows it, with its distance (metres)."""
+    view = {key: getattr(row, key) for key in PUBLIC}
+    view.update(lon=round(row.lon, 6), lat=round(row.lat, 6), borough=row.borough,
+                opening_hours=hours.to_osm(opening), open_now=open_now,
+                distance_m=round(row.distance_m))
+    return view
+
+
 def full_view(haven: Haven, *, lon: float, lat: float, borough: str, at: datetime,
               private: bool = True) -> dict:
     """Everything a worker sees; private contact fields only when `private`."""

@@ -1,6 +1,7 @@
 """All spatial SQL of the haven registry: locating, nearest, duplicates, due lists, prospects."""
 
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.orm import Session
@@ -65,6 +66,34 @@ def nearest_active(db_session: Session, lon: float, lat: float, limit: int):
              .where(Haven.status == "active")
              .order_by(_work(Haven.location).op("<->")(_work(here))).limit(limit))
     return db_session.execute(query).all()
+
+
+_NEAREST_PUBLIC = """
+    SELECT h.id, h.name, h.business_type, h.address, h.postcode,
+           CAST(h.opening_hours AS text) AS opening_hours,
+           (SELECT b.code FROM borough b WHERE b.id = h.borough_id) AS borough,
+           ST_X(h.location) AS lon, ST_Y(h.location) AS lat,
+           ST_Distance(geography(h.location),
+                       geography(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))) AS distance_m
+      FROM haven h
+     WHERE h.status = 'active'
+     ORDER BY ST_Transform(h.location, {srid})
+              <-> ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), {srid})
+     LIMIT :limit
+"""
+
+
+@lru_cache(maxsize=4)
+def _nearest_public_sql(srid: int):
+    return text(_NEAREST_PUBLIC.format(srid=srid))
+
+
+def nearest_public(db_session: Session, lon: float, lat: float, limit: int):
+    """What the public finder shows of the active havens nearest a point, in one statement:
+    public columns, opening hours as stored JSON text, borough code, lon/lat and distance in
+    metres (ordered as nearest_active, by the KNN index)."""
+    sql = _nearest_public_sql(int(work_srid()))  # an int from config
+    return db_session.execute(sql, {"lon": lon, "lat": lat, "limit": limit}).all()
 
 
 def filtered(*, status=None, borough_id=None, bbox=None, due_before: date | None = None,
@@ -181,9 +210,12 @@ def upsert_prospect(db_session: Session, params: dict) -> bool | None:
     return None if row is None else row.inserted
 
 
+_BOROUGH_IDS = text("SELECT code, id FROM borough")  # every planner's request asks
+
+
 def borough_ids_by_code(db_session: Session) -> dict[str, int]:
     """Borough ids by code."""
-    return dict(db_session.execute(select(Borough.code, Borough.id)).all())
+    return dict(db_session.execute(_BOROUGH_IDS).all())
 
 
 _ACTIVE_NEAR_SHAPE = """

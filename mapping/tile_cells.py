@@ -8,6 +8,9 @@ sqrt(3) / 2 * size.
 """
 
 import math
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
 from functools import cache
 
 from core.geo import transformer
@@ -37,11 +40,60 @@ def tile_bounds(z: int, x: int, y: int, srid: int) -> tuple[float, float, float,
 
 def cells_in_tile(cells: list[dict], size: float, z: int, x: int, y: int,
                   srid: int) -> list[dict]:
-    """The cells whose hexagon may touch tile z/x/y."""
-    west, south, east, north = tile_bounds(z, x, y, srid)
+    """The cells whose hexagon may touch tile z/x/y, in the order given."""
+    bounds = tile_bounds(z, x, y, srid)
+    candidates = _candidates(cells, size, bounds)
     kept = []
-    for cell in cells:
-        minx, miny, maxx, maxy = hexagon_bounds(size, cell["i"], cell["j"])
-        if maxx >= west and minx <= east and maxy >= south and miny <= north:
+    for position in candidates:
+        cell = cells[position]
+        if _touches(hexagon_bounds(size, cell["i"], cell["j"]), bounds):
             kept.append(cell)
     return kept
+
+
+def _touches(hexagon: tuple, bounds: tuple) -> bool:
+    minx, miny, maxx, maxy = hexagon
+    west, south, east, north = bounds
+    return maxx >= west and minx <= east and maxy >= south and miny <= north
+
+
+def _candidates(cells: list[dict], size: float, bounds: tuple) -> Iterable[int]:
+    """Positions in `cells` of every cell whose (i, j) lies in the tile's index ranges (one
+    more each side), sorted; every position when the ranges hold more cells than the list."""
+    west, south, east, north = bounds
+    column, row = 1.5 * size, 2 * HALF_HEIGHT * size
+    spans = ((west - size) / column - 1, (east + size) / column + 1,
+             (south - row) / row - 1, (north + row) / row + 1)
+    if not all(map(math.isfinite, spans)):
+        return range(len(cells))
+    i_lo, i_hi, j_lo, j_hi = (math.floor(spans[0]), math.ceil(spans[1]),
+                              math.floor(spans[2]), math.ceil(spans[3]))
+    if (i_hi - i_lo + 1) * (j_hi - j_lo + 1) >= len(cells):
+        return range(len(cells))
+    where = _positions(cells)
+    return sorted(position for i in range(i_lo, i_hi + 1) for j in range(j_lo, j_hi + 1)
+                  for position in where.get((i, j), ()))
+
+
+_indexes: OrderedDict[int, tuple[list, dict, int]] = OrderedDict()
+_lock = threading.Lock()
+MAX_INDEXES = 16
+
+
+def _positions(cells: list[dict]) -> dict[tuple[int, int], list[int]]:
+    """Where each (i, j) is in `cells`, built once per list: heat_cache hands every tile of a
+    question the same list, which nobody changes. Keyed by the list's id; the entry keeps the
+    list alive, so that id cannot be reused while the entry is here."""
+    with _lock:
+        hit = _indexes.get(id(cells))
+        if hit is not None and hit[0] is cells and hit[2] == len(cells):
+            _indexes.move_to_end(id(cells))
+            return hit[1]
+    where: dict[tuple[int, int], list[int]] = {}
+    for position, cell in enumerate(cells):
+        where.setdefault((cell["i"], cell["j"]), []).append(position)
+    with _lock:
+        _indexes[id(cells)] = (cells, where, len(cells))
+        while len(_indexes) > MAX_INDEXES:
+            _indexes.popitem(last=False)
+    return where

@@ -3,8 +3,8 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload
 
 from core.accounts import passwords, tokens
 from core.accounts.models import ROLES, ApiToken, LoginSession, User
@@ -227,10 +227,14 @@ def user_tokens(*, db_session: Session, user_id: int) -> list[ApiToken]:
                                    .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
+# Built once, with its user: every API request asks (one query, no option building per call).
+_TOKEN_WITH_USER = (select(ApiToken).options(joinedload(ApiToken.user))
+                    .where(ApiToken.token_hash == bindparam("token_hash")))
+
+
 def user_for_api_token(*, db_session: Session, secret: str) -> User | None:
     """The active user owning a live API token, or None."""
-    token = db_session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == tokens.digest(secret)))
+    token = db_session.scalar(_TOKEN_WITH_USER, {"token_hash": tokens.digest(secret)})
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     if token.last_used_at is None or now() - token.last_used_at > timedelta(minutes=5):

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from pyproj import Geod
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from core.accounts.services import create_api_token
 from core.audit.models import AuditEvent
@@ -499,6 +499,22 @@ def test_nearest_are_active_havens_in_order_of_straight_line_distance(client, an
     assert feature["id"] == ids["Near Newsagent"]
     assert feature["geometry"]["coordinates"] == pytest.approx(list(away(100, 90)), abs=1e-6)
     assert feature["properties"]["distance_m"] == pytest.approx(100, abs=2)
+
+
+def test_nearest_is_answered_with_one_sql_statement(connection, anon, client, worker_headers):
+    for metres in (100, 200, 300):
+        add_active(client, worker_headers, name=f"Shop {metres}", lon=away(metres, 90)[0])
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        assert len(anon.get(f"{API}/nearest?lat=51.45&lon=0.0&limit=3").json) == 3
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert len([s for s in statements if "haven" in s]) == 1, statements
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Opening hours: the worker's form, OpenStreetMap text, storage, and "is it open now?"."""
 
+import json
 import random
 import re
 from datetime import UTC, datetime, timedelta, timezone
@@ -16,6 +17,7 @@ from havens.hours import (
     describe,
     from_form,
     from_json,
+    from_json_text,
     is_open_at,
     open_throughout,
     parse_osm,
@@ -595,3 +597,12 @@ def test_short_text_for_print_names_every_day(osm, printed):
 
 def test_short_text_says_when_hours_are_unknown():
     assert short_text(OpeningHours(days={})) == "Hours not known"
+
+
+def test_stored_json_text_reads_as_from_json_and_each_text_once():
+    stored = json.dumps(to_json(SUNDAY_LATE))
+    assert from_json_text(stored) == from_json(json.loads(stored)) == SUNDAY_LATE
+    assert from_json_text(stored) is from_json_text(stored)  # parsed once, then remembered
+    assert from_json_text(None) == from_json_text("{}") == EMPTY
+    with raises_hours_error("stored times for Monday"):
+        from_json_text('{"mo": "9 to 5"}')

@@ -10,6 +10,8 @@ from core.errors import Forbidden, InvalidInput
 from core.geo import transformer
 from havens import finder, services, upkeep
 from havens.models import Haven, HavenVisit
+from havens.presenting import PUBLIC
+from havens.views import present
 from tests.factories import add_borough, add_user
 from tests.havens.conftest import make_haven
 
@@ -167,6 +169,27 @@ def test_nearest_orders_by_true_distance_and_says_open_or_closed(db_session, wor
     open_only = finder.nearest(db_session=db_session, lon=0.0, lat=51.45, at=monday_evening,
                                open_only=True)
     assert [f.haven.id for f in open_only] == [east.id]
+
+
+@pytest.mark.parametrize("open_only", [False, True])
+def test_the_public_finder_answers_as_nearest_shown_publicly(db_session, worker, open_only):
+    signed = services.today() - timedelta(days=5)
+    for k, opening in enumerate(["Mo-Fr 09:00-17:00", "Mo-Su 00:00-24:00", "Sa 10:00-16:00",
+                                 "Mo-Fr 18:00-26:00; PH off", "Mo-Su 00:00-24:00"]):
+        lon, lat = _offset(80 * k + 40, 30 * k)
+        make_haven(db_session, worker, name=f"Haven {k}", lon=lon, lat=lat, opening=opening,
+                   signed_up_on=signed, phone="020 7946 0000")
+    make_haven(db_session, worker, name="Prospect", lon=_offset(10)[0])
+    for at in (datetime(2026, 11, 23, 19, 0), datetime(2026, 12, 25, 10, 0)):
+        found = finder.nearest(db_session=db_session, lon=0.0, lat=51.45, limit=3, at=at,
+                               open_only=open_only)
+        expected = present(db_session, [f.haven for f in found], None, finder.local_time(at))
+        for view, item in zip(expected, found, strict=True):
+            view["distance_m"] = round(item.distance_m)
+        assert finder.nearest_public(db_session=db_session, lon=0.0, lat=51.45, limit=3,
+                                     at=at, open_only=open_only) == expected
+        assert list(expected[0]) == [*PUBLIC, "lon", "lat", "borough", "opening_hours",
+                                     "open_now", "distance_m"]
 
 
 def test_local_time_treats_naive_times_as_london_time():

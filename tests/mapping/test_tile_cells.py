@@ -45,3 +45,37 @@ def _compare_tiles(db_session, cells):
             some = queries.heat_tile(db_session, resolution=150, cells=near, z=z, x=x + dx,
                                      y=y + dy)
             assert mapbox_vector_tile.decode(some) == mapbox_vector_tile.decode(every)
+
+
+def _every_cell_touching(cells, size, z, x, y):
+    west, south, east, north = tile_cells.tile_bounds(z, x, y, 27700)
+    return [c for c in cells
+            if (b := tile_cells.hexagon_bounds(size, c["i"], c["j"]))[2] >= west
+            and b[0] <= east and b[3] >= south and b[1] <= north]
+
+
+@pytest.mark.parametrize("size", [100, 150, 250])
+def test_the_index_picks_the_cells_a_full_scan_picks_in_the_same_order(size):
+    rng = random.Random(size)
+    i0, j0 = round(537_000 / (1.5 * size)), round(175_000 / (1.732 * size))  # near Lewisham
+    cells = [{"i": i0 + rng.randint(-60, 60), "j": j0 + rng.randint(-60, 60)}
+             for _ in range(3000)]
+    rng.shuffle(cells)
+    for z in (6, 12, 13, 14, 15, 17):
+        x, y = tile_of(-0.02, 51.46, z)
+        for dx, dy in ((0, 0), (1, 0), (0, 1), (-1, -1), (3, -2)):
+            expected = _every_cell_touching(cells, size, z, x + dx, y + dy)
+            assert tile_cells.cells_in_tile(cells, size, z, x + dx, y + dy, 27700) == expected
+
+
+def test_changed_cells_get_a_new_index():
+    x, y = tile_of(-0.02, 51.46, 14)
+    i0, j0 = round(537_000 / 225), round(175_000 / 259.8)
+    before = [{"i": i0 + di, "j": j0 + dj} for di in range(-8, 9) for dj in range(-8, 9)]
+    assert tile_cells.cells_in_tile(before, 150, 14, x, y, 27700)
+    after = [dict(cell, i=cell["i"] + 40) for cell in before]  # new data: a new list
+    assert tile_cells.cells_in_tile(after, 150, 14, x, y, 27700) == _every_cell_touching(
+        after, 150, 14, x, y)
+    before.append({"i": i0, "j": j0 + 1})  # even a list changed in place is not misread
+    assert tile_cells.cells_in_tile(before, 150, 14, x, y, 27700) == _every_cell_touching(
+        before, 150, 14, x, y)
