@@ -4,12 +4,11 @@ the same order checked on every loop point and a sample of HTTP answers. The que
 also timed at London scale (bench.nearest_scale)."""
 
 import json
-import math
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 
-from bench import loadgen, nearest_scale, nearest_sql, server
+from bench import nearest_scale, nearest_sql, server, wrk
 from bench.database import connect
 from bench.heatmap import Bench
 from bench.report import Row
@@ -52,24 +51,21 @@ def http_agreement(base_url: str, points, expected: list) -> Counter:
     return found
 
 
-def _plan_for_locust(points, seconds: float) -> dict:
-    rate = OFFERED_PER_S / USERS
-    return {"path": PATH, "limit": LIMIT, "points": points, "users": USERS,
-            "rate_per_user": rate, "requests_per_user": math.ceil(rate * seconds)}
-
-
 def offered_load(url: str, app: str, points, warmup_s: float, measured_s: float,
                  check=None) -> dict:
-    """500 requests/s offered for warmup + measure seconds, figures from the measured part;
-    check(base_url) runs against the same server first."""
+    """500 requests/s offered (USERS connections, each waiting an exponential think time of
+    mean USERS / 500 s before each request) for warmup, then measured, seconds; figures from the
+    measured run; check(base_url) runs against the same server first."""
+    paths = [f"{PATH}?lat={lat}&lon={lon}&limit={LIMIT}" for lat, lon in points]
+    think_ms = 1000 * USERS / OFFERED_PER_S
     with server.serving(url, app=app) as running:
         checked = check(running.base_url) if check else None
-        run = loadgen.run(["NearestUser"], server=running, count=USERS,
-                          plan=_plan_for_locust(points, warmup_s + measured_s),
-                          seconds=warmup_s + measured_s + 1)
-    measured = run.measured("nearest", after_s=warmup_s)
-    return {"load": loadgen.summary(measured), "cpu": run.cpu, "check": dict(checked or {}),
-            "app": app, "seconds": {"warmup": warmup_s, "measured": measured_s}}
+        wrk.run(running, paths, connections=USERS, seconds=warmup_s, think_ms=think_ms)
+        run = wrk.run(running, paths, connections=USERS, seconds=measured_s, think_ms=think_ms,
+                      seed=2)
+    return {"load": run.summary(), "cpu": run.cpu, "check": dict(checked or {}),
+            "app": app, "seconds": {"warmup": warmup_s, "measured": measured_s},
+            "think_ms_mean": think_ms}
 
 
 def rows(bench: Bench, *, quick: bool) -> list[Row]:
@@ -121,7 +117,7 @@ def _http_rows(loop: dict, ours: dict, base: dict) -> list[Row]:
     errors = (sum(mine["errors"].values()), sum(theirs["errors"].values()))
     return [
         Row(f"nearest havens over HTTP, {OFFERED_PER_S} req/s offered (gunicorn "
-            f"{server.WORKERS} workers, locust; base: ORDER BY ST_Distance, served the same "
+            f"{server.WORKERS} workers, wrk; base: ORDER BY ST_Distance, served the same "
             "way)", p99, base_p99, f"p99 < {TARGET_P99_S * 1000:.0f} ms; ratio >= {MIN_RATIO}",
             passed=same and kept_up and p99 < TARGET_P99_S and base_p99 / p99 >= MIN_RATIO,
             same_answer=same, ours_label="p99", details=details),

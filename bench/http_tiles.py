@@ -10,7 +10,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 
-from bench import loadgen, server, staff
+from bench import server, staff, wrk
 from bench.heatmap import Bench, borough_id
 from bench.report import Row
 from bench.timing import Timing
@@ -134,20 +134,19 @@ def rows(bench: Bench, *, quick: bool) -> list[Row]:
     with staff.staff(bench.app, classes=0) as who, server.serving(bench.url) as running:
         bench.log(f"heatmap tiles z{ZOOM} over HTTP: {USERS} clients back to back...")
         served = http_bytes(running.base_url, who.token, tiles)
-        plan = {"tiles": [t.path for t in tiles], "token": who.token,
-                "requests_per_user": math.ceil(2_000 * (warmup_s + measure_s) / USERS)}
-        run = loadgen.run(["TileUser"], server=running, plan=plan, count=USERS,
-                          seconds=warmup_s + measure_s)
-    measured = run.measured("tile", after_s=warmup_s)
-    return _rows(tiles, base, measured, run.cpu, served == expected,
+        paths = [t.path for t in tiles]
+        wrk.run(running, paths, connections=USERS, seconds=warmup_s, token=who.token)
+        run = wrk.run(running, paths, connections=USERS, seconds=measure_s, token=who.token,
+                      seed=2)
+    return _rows(tiles, base, run, served == expected,
                  {"sql": _digest(expected), "http": _digest(served),
                   "bytes": [len(t) for t in expected]})
 
 
-def _rows(tiles, base: dict, measured, cpu: dict, same: bool, answers: dict) -> list[Row]:
-    load = loadgen.summary(measured)
-    per_s, ms = load["rate_per_s"], loadgen.percentiles_ms(measured)
-    p99 = ms["p99"] / 1000
+def _rows(tiles, base: dict, run: wrk.WrkRun, same: bool, answers: dict) -> list[Row]:
+    load, cpu = run.summary(), run.cpu
+    per_s = load["rate_per_s"]
+    p99 = load["ms"]["p99"] / 1000
     ratio = per_s / base["per_s"]
     details = {"tiles": [t.path for t in tiles], "cells_per_tile": [len(t.cells) for t in tiles],
                "http": load, "cpu": cpu, "clients": USERS, "workers": server.WORKERS,

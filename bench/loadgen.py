@@ -75,7 +75,8 @@ def summary(samples: list[Sample]) -> dict:
             "ms": {k: round(v, 2) for k, v in percentiles_ms(samples).items()}}
 
 
-def _machine_busy() -> tuple[float, float]:
+def machine_busy() -> tuple[float, float]:
+    """CPU seconds busy and in all, over every core, so far."""
     times = psutil.cpu_times()
     idle = times.idle + getattr(times, "iowait", 0.0)
     return sum(times) - idle, sum(times)
@@ -93,10 +94,10 @@ def run(users: list[str], *, server: Server, plan: dict, count: int, seconds: fl
                    "--only-summary", "--exit-code-on-error", "0", *users]
         env = {**_clean_env(), "BENCH_PLAN": str(plan_path), "BENCH_SAMPLES": str(samples_path)}
         before = (resource.getrusage(resource.RUSAGE_CHILDREN), server.cpu_seconds(),
-                  _machine_busy())
+                  machine_busy())
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
                               timeout=seconds + 120, check=False)
-        cpu = _cpu_used(before, server)
+        cpu = cpu_used(before, server)
         if not samples_path.exists():
             raise RuntimeError(f"locust failed ({done.returncode}):\n{done.stderr[-3000:]}")
         data = json.loads(samples_path.read_text())
@@ -106,9 +107,11 @@ def run(users: list[str], *, server: Server, plan: dict, count: int, seconds: fl
     return LoadRun(samples, data["started"] or min(s.started for s in samples), cpu)
 
 
-def _cpu_used(before, server: Server) -> dict:
+def cpu_used(before, server: Server) -> dict:
+    """CPU seconds of the load generator (children) and gunicorn since `before`, and the
+    machine's busy share."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    busy, total = _machine_busy()
+    busy, total = machine_busy()
     locust_s = (usage.ru_utime + usage.ru_stime) - (before[0].ru_utime + before[0].ru_stime)
     return {"load_generator_s": round(locust_s, 2),
             "gunicorn_s": round(server.cpu_seconds() - before[1], 2),

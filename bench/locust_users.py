@@ -1,7 +1,7 @@
-"""Locust users for the HTTP workloads (run by bench.loadgen in its own process, never imported
+"""Locust users for the classroom workload (run by bench.loadgen in its own process, never imported
 by the bench itself: locust patches the standard library with gevent).
 
-The plan (query points, tiles, token, pupils' schedule) comes from the JSON file named by
+The plan (tiles, token, pupils' schedule) comes from the JSON file named by
 BENCH_PLAN; every request is written to BENCH_SAMPLES when locust quits.
 """
 
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import gevent
-from locust import FastHttpUser, HttpUser, constant, constant_throughput, events, task
+from locust import FastHttpUser, HttpUser, constant, events, task
 
 PLAN = json.loads(Path(os.environ["BENCH_PLAN"]).read_text()) if "BENCH_PLAN" in os.environ else {}
 SAMPLES: list[tuple] = []
@@ -47,48 +47,6 @@ def _wait_until(offset_s: float) -> None:
     """Sleep until offset_s after the test started."""
     start = STARTED[0] if STARTED else time.time()
     gevent.sleep(max(0.0, start + offset_s - time.time()))
-
-
-class NearestUser(FastHttpUser):
-    """A member of the public asking for the nearest havens, at a steady rate (open loop while
-    answers are faster than the pacing interval)."""
-
-    wait_time = constant_throughput(PLAN.get("rate_per_user", 1))
-
-    def on_start(self) -> None:
-        number = next(_numbers)
-        self.points = itertools.cycle(PLAN["points"][number::PLAN["users"]] or PLAN["points"])
-        self.left = PLAN["requests_per_user"]
-        gevent.sleep(random.uniform(0, 1 / PLAN["rate_per_user"]))
-
-    @task
-    def nearest(self) -> None:
-        if self.left <= 0:
-            gevent.sleep(FOREVER_S)
-        self.left -= 1
-        lat, lon = next(self.points)
-        self.client.get(f"{PLAN['path']}?lat={lat}&lon={lon}&limit={PLAN['limit']}",
-                        name="nearest")
-
-
-class TileUser(FastHttpUser):
-    """A map client fetching heatmap tiles back to back (closed loop)."""
-
-    wait_time = constant(0)
-
-    def on_start(self) -> None:
-        number = next(_numbers)
-        tiles = PLAN["tiles"]
-        self.tiles = itertools.cycle(tiles[number % len(tiles):] + tiles[:number % len(tiles)])
-        self.headers = {"Authorization": f"Bearer {PLAN['token']}"}
-        self.left = PLAN["requests_per_user"]
-
-    @task
-    def tile(self) -> None:
-        if self.left <= 0:
-            gevent.sleep(FOREVER_S)
-        self.left -= 1
-        self.client.get(next(self.tiles), headers=self.headers, name="tile")
 
 
 class PupilUser(HttpUser):
