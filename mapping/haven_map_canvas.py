@@ -95,11 +95,14 @@ def draw_basemap(canvas: Canvas, plan: MapPlan) -> None:
         canvas.drawPath(path_of(canvas, area.rings), stroke=0, fill=1, fillMode=FILL_EVEN_ODD)
     canvas.setLineCap(1)
     canvas.setLineJoin(1)
+    paths: dict[int, object] = {}  # a road's casing and fill (a railway's two passes): one path
     for line in plan.lines:
         canvas.setStrokeColor(colour(line.colour))
         canvas.setLineWidth(line.width)
         canvas.setDash(list(line.dash) if line.dash else [])
-        canvas.drawPath(path_of(canvas, line.lines), stroke=1, fill=0)
+        if id(line.lines) not in paths:
+            paths[id(line.lines)] = path_of(canvas, line.lines)
+        canvas.drawPath(paths[id(line.lines)], stroke=1, fill=0)
     canvas.setDash([])
 
 

@@ -10,6 +10,9 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cached_property
+
+import shapely
 
 from mapping.haven_map_drawing import MapFeature
 
@@ -59,15 +62,31 @@ class HavenMapContent:
     attributions: list[str] = field(default_factory=list)
     srid: int = 27700
 
+    def __getstate__(self) -> dict:
+        # The basemap (hundreds of features) travels to a print worker as one array of WKB,
+        # written and read in one call each, rather than geometry by geometry.
+        state = dict(self.__dict__)
+        features = state.pop("features")
+        state["features_wkb"] = ([f.layer for f in features], [f.name for f in features],
+                                 shapely.to_wkb([f.geometry for f in features]))
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        layers, names, wkbs = state.pop("features_wkb")
+        state["features"] = [MapFeature(layer, geometry, name) for layer, geometry, name
+                             in zip(layers, shapely.from_wkb(wkbs), names, strict=True)]
+        self.__dict__.update(state)
+
     @property
     def frame_includes(self) -> list[tuple[float, float]]:
         """Places the map must show beyond the walking circle: the listed havens, when they
         are the nearest ones outside it."""
         return [(h.x, h.y) for h in self.havens] if self.beyond_radius else []
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
-        """A short digest of what the map tells its readers (see the module docstring)."""
+        """A short digest of what the map tells its readers (see the module docstring); worked
+        out once (the footer, the PDF's metadata and the manifest all print it)."""
         return fingerprint(self)
 
 

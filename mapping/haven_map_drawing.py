@@ -14,8 +14,8 @@ import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import linemerge
 
 from core.geo import scale_length_m
 from mapping.haven_map_layout import Box, Frame, Label, place_labels
@@ -159,20 +159,33 @@ def page_transform(frame: Frame):
 
 
 def as_polylines(geometries: list[BaseGeometry], to_page) -> list[Polyline]:
-    """Every line and polygon ring of the geometries, in page millimetres."""
-    found: list[Polyline] = []
+    """Every line and polygon ring of the geometries, in page millimetres (all their points
+    read and moved at once)."""
+    pieces: list[BaseGeometry] = []
+    closed: list[bool] = []
+    _collect_pieces(geometries, pieces, closed)
+    if not pieces:
+        return []
+    coords, owner = shapely.get_coordinates(pieces, return_index=True)
+    ends = np.cumsum(np.bincount(owner, minlength=len(pieces)))[:-1]
+    return [(points, ring) for points, ring in zip(np.split(to_page(coords), ends), closed,
+                                                    strict=True) if len(points) >= 2]
+
+
+def _collect_pieces(geometries: list[BaseGeometry], pieces: list, closed: list) -> None:
     for geometry in geometries:
         for part in getattr(geometry, "geoms", [geometry]):
             if part.is_empty:
                 continue
             if part.geom_type == "Polygon":
-                found += [(to_page(np.asarray(ring.coords)[:, :2]), True)
-                          for ring in (part.exterior, *part.interiors)]
+                rings = [part.exterior, *part.interiors]
+                pieces += rings
+                closed += [True] * len(rings)
             elif part.geom_type in ("LineString", "LinearRing"):
-                found.append((to_page(np.asarray(part.coords)[:, :2]), False))
+                pieces.append(part)
+                closed.append(False)
             elif part.geom_type == "GeometryCollection":
-                found += as_polylines(list(part.geoms), to_page)
-    return [(points, closed) for points, closed in found if len(points) >= 2]
+                _collect_pieces(list(part.geoms), pieces, closed)
 
 
 def _dash(style: dict) -> tuple[float, ...] | None:
@@ -231,17 +244,8 @@ def _ward_names(features: list[MapFeature], frame: Frame, occupied: list[Box]) -
 def road_labels(features: list[MapFeature], frame: Frame, occupied: list[Box],
                  limit: int = 40) -> list[Text]:
     """Street names along the longest stretch of each named road, where they fit."""
-    lines: dict[tuple[str, str], list[BaseGeometry]] = {}
-    for feature in features:
-        if feature.layer in ROAD_STYLE and feature.name:
-            lines.setdefault((feature.layer, feature.name), []).append(feature.geometry)
-    candidates = []
-    for (layer, name), geometries in lines.items():
-        merged = linemerge([g for geom in geometries for g in getattr(geom, "geoms", [geom])
-                            if g.geom_type == "LineString"])
-        longest = max(getattr(merged, "geoms", [merged]), key=lambda g: g.length, default=None)
-        if longest is not None and not longest.is_empty:
-            candidates.append((layer != "major_road", -longest.length, name, longest))
+    candidates = [(layer != "major_road", -line.length, name, line)
+                  for (layer, name), line in _longest_stretches(features).items()]
     placed: list[Text] = []
     for _, _, name, line in sorted(candidates, key=lambda c: c[:2])[:limit * 2]:
         label = _road_label(line, name, frame, occupied)
@@ -250,6 +254,33 @@ def road_labels(features: list[MapFeature], frame: Frame, occupied: list[Box],
         if len(placed) == limit:
             break
     return placed
+
+
+def _longest_stretches(features: list[MapFeature]) -> dict[tuple[str, str], BaseGeometry]:
+    """The longest stretch of each named road (its pieces joined where they meet), by layer and
+    name in the order the roads first appear; all roads are merged at once, in GEOS."""
+    groups: dict[tuple[str, str], int] = {}
+    parts, owners = [], []
+    for feature in features:
+        if feature.layer in ROAD_STYLE and feature.name:
+            group = groups.setdefault((feature.layer, feature.name), len(groups))
+            for part in getattr(feature.geometry, "geoms", [feature.geometry]):
+                if part.geom_type == "LineString":
+                    parts.append(part)
+                    owners.append(group)
+    if not parts:
+        return {}
+    order = np.argsort(owners, kind="stable")  # each road's pieces together, in their order
+    merged = shapely.line_merge(shapely.multilinestrings(np.asarray(parts)[order],
+                                                         indices=np.asarray(owners)[order]))
+    pieces, whose = shapely.get_parts(merged, return_index=True)
+    lengths = shapely.length(pieces)
+    longest: dict[int, int] = {}
+    for index, group in enumerate(whose.tolist()):  # the first of the longest, as max() does
+        if group not in longest or lengths[index] > lengths[longest[group]]:
+            longest[group] = index
+    return {key: pieces[longest[group]] for key, group in groups.items()
+            if group in longest and not pieces[longest[group]].is_empty}
 
 
 def _road_label(line: BaseGeometry, name: str, frame: Frame, occupied: list[Box]) -> Text | None:

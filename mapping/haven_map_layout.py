@@ -85,22 +85,54 @@ def _hits_box(x: float, y: float, r: float, box: Box) -> bool:
     return math.hypot(x - nearest_x, y - nearest_y) < r + GAP_MM
 
 
+class _Grid:
+    """Points bucketed in square cells, to find those nearer than a cell's side quickly."""
+
+    def __init__(self, side: float):
+        self.side = side
+        self.cells: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
+
+    def add(self, key: int, x: float, y: float) -> None:
+        """Remember a point (with a key of the caller's)."""
+        cell = (math.floor(x / self.side), math.floor(y / self.side))
+        self.cells.setdefault(cell, []).append((key, x, y))
+
+    def near(self, x: float, y: float):
+        """Every point in the cells round (x, y): all those nearer than a cell's side."""
+        cx, cy = math.floor(x / self.side), math.floor(y / self.side)
+        for i in (cx - 1, cx, cx + 1):
+            for j in (cy - 1, cy, cy + 1):
+                yield from self.cells.get((i, j), ())
+
+
 class _Placer:
     """Greedy placement with an occupancy check against placed labels, dots and obstacles."""
 
     def __init__(self, points, radius_mm: float, page: Box, obstacles: list[Box]):
         self.points, self.r, self.page, self.obstacles = points, radius_mm, page, obstacles
         self.placed: list[tuple[float, float]] = []
+        # Both checks below reach less than a cell's side, so the 3 x 3 cells round a spot hold
+        # every label and dot it could collide with.
+        side = 2 * radius_mm + GAP_MM + 1.0
+        self._labels, self._dots = _Grid(side), _Grid(side)
+        for i, (px, py) in enumerate(points):
+            self._dots.add(i, px, py)
+
+    def place(self, spot: tuple[float, float]) -> None:
+        """Take a spot for a label."""
+        self.placed.append(spot)
+        self._labels.add(len(self.placed), *spot)
 
     def free(self, x: float, y: float, own: int) -> bool:
         """Whether a label for point `own` fits at (x, y)."""
         r = self.r
         if not _inside(x, y, r, self.page):
             return False
-        if any(math.hypot(x - px, y - py) < 2 * r + GAP_MM for px, py in self.placed):
+        if any(math.hypot(x - px, y - py) < 2 * r + GAP_MM
+               for _, px, py in self._labels.near(x, y)):
             return False
         if any(i != own and math.hypot(x - px, y - py) < r + 1.0
-               for i, (px, py) in enumerate(self.points)):
+               for i, px, py in self._dots.near(x, y)):
             return False  # would hide another haven's dot
         return not any(_hits_box(x, y, r, box) for box in self.obstacles)
 
@@ -151,7 +183,7 @@ def place_labels(points: list[tuple[float, float]], *, radius_mm: float, page: B
     labels = []
     for index in _crowded_last(points, radius_mm):
         spot = placer.spot_for(index)
-        placer.placed.append(spot)
+        placer.place(spot)
         labels.append((index, spot))
     labels.sort()
     return [Label(i + 1, *points[i], sx, sy) for i, (sx, sy) in labels]
@@ -159,7 +191,11 @@ def place_labels(points: list[tuple[float, float]], *, radius_mm: float, page: B
 
 def _crowded_last(points: list[tuple[float, float]], radius_mm: float) -> list[int]:
     """Order of placement: lonely havens first (they keep their spot), crowded ones after."""
+    grid = _Grid(4 * radius_mm + 1.0)
+    for i, (x, y) in enumerate(points):
+        grid.add(i, x, y)
+
     def neighbours(i: int) -> int:
         x, y = points[i]
-        return sum(1 for px, py in points if math.hypot(px - x, py - y) < 4 * radius_mm)
+        return sum(1 for _, px, py in grid.near(x, y) if math.hypot(px - x, py - y) < 4 * radius_mm)
     return sorted(range(len(points)), key=lambda i: (neighbours(i), i))

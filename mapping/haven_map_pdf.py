@@ -131,7 +131,9 @@ def _plain_character(character: str) -> bool:
 
 def needs_shaping(content: HavenMapContent) -> bool:
     """Whether any text on the map needs bidi or shaping (Arabic, Hebrew, Bengali, marks...)."""
-    return not all(_plain_character(ch) for text in _texts(content) for ch in text)
+    # ASCII is always plain; street names repeat, so each distinct text is looked at once.
+    return not all(text.isascii() or all(map(_plain_character, text))
+                   for text in set(_texts(content)))
 
 
 def haven_map_pdf(content: HavenMapContent, page: PageSpec = PageSpec(),

@@ -7,9 +7,11 @@ WeasyPrint instead (see `needs_shaping` there).
 """
 
 import io
-from functools import partial
+from contextlib import contextmanager
+from functools import cache, lru_cache, partial
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib.colors import black
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A3, A4, landscape, portrait
@@ -53,6 +55,63 @@ class _Units:
                               leading=self(size * leading), **extra)
 
 
+@cache
+def _styles(scale: float, orientation: str) -> dict[str, ParagraphStyle]:
+    """The page's paragraph styles (made once per size and orientation in a process, so that
+    parsed paragraphs can be reused: see _parsed)."""
+    u = _Units(scale)
+    return {
+        "title": u.style("title", 8 if orientation == "portrait" else 7.5, bold=True,
+                         leading=1.1),
+        "lead": u.style("lead", 3.8, spaceBefore=u(1.2), spaceAfter=u(2.5)),
+        "small": u.style("small", 2.3, textColor=colour("#444"), spaceBefore=u(0.8)),
+        "what": u.style("what", 3.9, bold=True, leading=1.28),
+        "centre": u.style("centre", 2.6, bold=True, alignment=TA_CENTER),
+        "qr": u.style("qr", 2.4, leading=1.2, alignment=TA_CENTER),
+        "url": u.style("url", 1.9, leading=1.2, alignment=TA_CENTER),
+        "none": u.style("none", 3.8, bold=True, spaceAfter=u(1)),
+        "h2": u.style("h2", 4.6, bold=True, spaceBefore=u(3.5), spaceAfter=u(1)),
+        "th": u.style("th", 2.7, bold=True),
+        "td": u.style("td", 3.3),
+        "cell": u.style("cell", 2.8),
+        "contact": u.style("contact", 3.2, spaceBefore=u(3)),
+    }
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str, style: ParagraphStyle) -> list:
+    """A paragraph's markup parsed into fragments, once per text and style."""
+    return Paragraph(text, style).frags
+
+
+@lru_cache(maxsize=8192)
+def _broken(text: str, style: ParagraphStyle, width: float) -> tuple:
+    """A paragraph's lines broken to a width, once per text, style and width: its width, the
+    widths it was broken to, the lines and its height."""
+    paragraph = Paragraph(text, style, frags=_parsed(text, style))
+    paragraph.wrap(width, 0)
+    return paragraph.width, paragraph._wrapWidths, paragraph.blPara, paragraph.height
+
+
+class _Paragraph(Paragraph):
+    """A paragraph parsed and broken into lines once per text, style and width in a process:
+    hours, distances and headers repeat on every map, and a table wraps every cell again to
+    draw it and again each time it splits across pages. Laying out and drawing a paragraph only
+    read its fragments and lines."""
+
+    def __init__(self, text, style, bulletText=None, frags=None, **options):
+        # The pieces of a paragraph split across pages come with fragments of their own.
+        self._key = (text, style) if frags is None and bulletText is None and not options else None
+        super().__init__(text, style, bulletText, frags if self._key is None
+                         else _parsed(text, style), **options)
+
+    def wrap(self, availWidth, availHeight):
+        if self._key is None or availWidth < rl_config._FUZZ:  # as Paragraph.wrap
+            return super().wrap(availWidth, availHeight)
+        self.width, self._wrapWidths, self.blPara, self.height = _broken(*self._key, availWidth)
+        return self.width, self.height
+
+
 def _text(value: str) -> str:
     """User text made safe for ReportLab's paragraph markup (it is printed literally)."""
     return escape(value).replace("\n", " ")
@@ -72,27 +131,11 @@ class _Page:
                           self.pagesize[1] - self.u(top) - self.u(bottom))
         self.map_box = map_box
         self.radius_label = distance_label(content.radius_m)
-        u = self.u
-        self.styles = {
-            "title": u.style("title", 8 if orientation == "portrait" else 7.5, bold=True,
-                             leading=1.1),
-            "lead": u.style("lead", 3.8, spaceBefore=u(1.2), spaceAfter=u(2.5)),
-            "small": u.style("small", 2.3, textColor=colour("#444"), spaceBefore=u(0.8)),
-            "what": u.style("what", 3.9, bold=True, leading=1.28),
-            "centre": u.style("centre", 2.6, bold=True, alignment=TA_CENTER),
-            "qr": u.style("qr", 2.4, leading=1.2, alignment=TA_CENTER),
-            "url": u.style("url", 1.9, leading=1.2, alignment=TA_CENTER),
-            "none": u.style("none", 3.8, bold=True, spaceAfter=u(1)),
-            "h2": u.style("h2", 4.6, bold=True, spaceBefore=u(3.5), spaceAfter=u(1)),
-            "th": u.style("th", 2.7, bold=True),
-            "td": u.style("td", 3.3),
-            "cell": u.style("cell", 2.8),
-            "contact": u.style("contact", 3.2, spaceBefore=u(3)),
-        }
+        self.styles = _styles(scale, orientation)
 
     def para(self, text: str, style: str) -> Paragraph:
         """A paragraph of already-escaped markup."""
-        return Paragraph(text, self.styles[style])
+        return _Paragraph(text, self.styles[style])
 
     def title(self) -> list:
         """The heading and the line under it."""
@@ -263,6 +306,17 @@ def _landscape(page: _Page, plan) -> list:
     return story
 
 
+@contextmanager
+def _binary_streams():
+    """Page streams written deflated only, not also in ASCII85: a tenth smaller and no slow
+    encoding pass (ReportLab has only a process-wide switch, read when pages are written)."""
+    before, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = before
+
+
 class _NumberedCanvas(Canvas):
     """Draws each page's footer, "Page X of Y" and, after the first, the running head."""
 
@@ -281,7 +335,8 @@ class _NumberedCanvas(Canvas):
             self.__dict__.update(state)
             self._decorate(number, len(self._states))
             super().showPage()
-        super().save()
+        with _binary_streams():
+            super().save()
 
     def _decorate(self, number: int, total: int) -> None:
         page, u = self._page, self._page.u

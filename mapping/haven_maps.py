@@ -1,9 +1,11 @@
 """Printed haven maps: what each school's map shows, and which schools need a new print."""
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import current_app, url_for
 from shapely import wkb
@@ -94,10 +96,18 @@ def _address(row) -> str:
     return address
 
 
+@lru_cache(maxsize=1024)
+def _hours_texts(stored: str) -> tuple[str, str]:
+    """The printed hours and after-school days of stored opening hours (as JSON text): once per
+    distinct week, as most havens keep one of a few typical ones and appear on several maps."""
+    opening = hours.from_json(json.loads(stored))
+    return hours.short_text(opening), after_school_days(opening)
+
+
 def _entry(number: int, row) -> HavenEntry:
-    opening = hours.from_json(row.opening_hours)
+    printed, after_school = _hours_texts(json.dumps(row.opening_hours, sort_keys=True))
     return HavenEntry(number=number, haven_id=row.id, name=row.name, address=_address(row),
-                      hours=hours.short_text(opening), after_school=after_school_days(opening),
+                      hours=printed, after_school=after_school,
                       distance_m=int(round(row.distance_m, -1)), x=row.x, y=row.y)
 
 

@@ -41,7 +41,9 @@ _FRAME = """
 
 # Clipped to the frame in the map's SRID, reduced to the layer's dimension (a line that only
 # touches the frame leaves a point), simplified (vertices are only ever removed, so everything
-# stays inside the frame) and dropped when nothing is left.
+# stays inside the frame) and dropped when nothing is left. OFFSET 0 keeps the subquery from
+# being flattened, which would transform, clip and simplify every feature twice (once for the
+# WHERE, once for the SELECT list).
 _FEATURES_IN_FRAME = """{frame}
     SELECT layer, name, ST_AsBinary(shape) AS wkb
       FROM (SELECT f.id, f.layer, f.name,
@@ -50,7 +52,8 @@ _FEATURES_IN_FRAME = """{frame}
                        CASE WHEN f.layer = ANY(CAST(:areas AS text[])) THEN 3 ELSE 2 END),
                        :tolerance_m) AS shape
               FROM basemap_feature f, near
-             WHERE f.geometry && near.lonlat) AS clipped
+             WHERE f.geometry && near.lonlat
+            OFFSET 0) AS clipped
      WHERE NOT ST_IsEmpty(shape)
      ORDER BY array_position(CAST(:order AS text[]), layer::text), id
 """

@@ -87,3 +87,18 @@ def test_the_word_school_goes_on_the_side_with_no_havens():
     [word] = [t for t in ET.fromstring(svg).iter(f"{SVG}text")
               if t.text == "SCHOOL" and t.get("fill") == "#000"]
     assert word.get("text-anchor") != "start"  # not written over the havens to the east
+
+
+def test_a_street_in_pieces_is_named_along_the_pieces_joined():
+    x, y = SCHOOL_XY
+    name = "Long Winding Lane"
+    # Four touching pieces, each too short for the name, given out of order and interleaved
+    # with another street's: joined, they are long enough.
+    pieces = [LineString([(x - 600 + 150 * i, y + 200), (x - 450 + 150 * i, y + 200)])
+              for i in (2, 0, 3, 1)]
+    other = MapFeature("road", LineString([(x - 900, y - 300), (x + 900, y - 300)]), "Far Road")
+    features = [MapFeature("road", pieces[0], name), other,
+                *(MapFeature("road", piece, name) for piece in pieces[1:])]
+    words = texts(map_svg(scene(features=features)))
+    assert name in words and "Far Road" in words
+    assert name not in texts(map_svg(scene(features=[MapFeature("road", pieces[0], name)])))

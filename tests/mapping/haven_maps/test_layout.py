@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import random
 
 import pytest
 
@@ -81,3 +82,22 @@ def test_moved_labels_stay_close_to_their_haven():
     points = [(95.0, 64.0)] * 8
     labels = place_labels(points, radius_mm=R, page=PAGE)
     assert max(math.hypot(lb.label_x - lb.x, lb.label_y - lb.y) for lb in labels) < 6 * R
+
+
+def test_crowded_high_streets_keep_every_rule():
+    rng = random.Random(7)
+    points = [(rng.gauss(cx, 4.0), rng.gauss(cy, 2.0)) for cx, cy in
+              ((40.0, 30.0), (95.0, 64.0), (150.0, 100.0)) for _ in range(40)]
+    points += [(rng.uniform(5, 185), rng.uniform(5, 123)) for _ in range(30)]
+    obstacles = [(80.0, 55.0, 110.0, 70.0)]
+    labels = place_labels(points, radius_mm=R, page=PAGE, obstacles=obstacles)
+    assert sorted(lb.number for lb in labels) == list(range(1, len(points) + 1))
+    _no_overlaps(labels)
+    _inside(labels)
+    for label in labels:
+        for number, (px, py) in enumerate(points, 1):
+            if number != label.number:  # no number hides another haven's dot
+                assert math.hypot(label.label_x - px, label.label_y - py) >= R + 1.0
+        left, top, right, bottom = obstacles[0]
+        nearest = (min(max(label.label_x, left), right), min(max(label.label_y, top), bottom))
+        assert math.hypot(label.label_x - nearest[0], label.label_y - nearest[1]) >= R

@@ -1,10 +1,16 @@
 """The printed map rendered for real by both engines and read back with poppler and zbar."""
 
+import io
+import pickle
+
 import pytest
+from reportlab import rl_config
+from reportlab.platypus import SimpleDocTemplate
 from shapely.geometry import LineString
 
 from mapping.haven_map_drawing import MapFeature
 from mapping.haven_map_pdf import PageSpec, haven_map_pdf, needs_shaping
+from mapping.haven_map_reportlab import _Paragraph, _styles
 from tests.mapping.haven_maps import pdftools
 from tests.mapping.haven_maps.content import FINDER, ODD_NAMES, content, entry
 
@@ -158,3 +164,39 @@ def test_a_typical_map_is_small_enough_to_email(a4):
 def test_an_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="engine must be one of"):
         haven_map_pdf(content(), engine="chromium")
+
+
+def test_a_map_sent_to_a_print_worker_prints_the_same():
+    original = content()
+    copy = pickle.loads(pickle.dumps(original))  # noqa: S301 (our own bytes, as a pool sends)
+    assert copy == original and copy.fingerprint == original.fingerprint
+    assert [(f.layer, f.name, f.geometry.wkb) for f in copy.features] == [
+        (f.layer, f.name, f.geometry.wkb) for f in original.features]
+    assert haven_map_pdf(copy, engine="reportlab") == haven_map_pdf(original, engine="reportlab")
+
+
+def test_each_map_prints_its_own_words_though_parsed_words_are_reused(tmp_path):
+    first = haven_map_pdf(content(), engine="reportlab")
+    other = [entry(1, "Corner Shop", 150, 80, hours="Mon-Fri 9:00-17:30", after_school="Mon only")]
+    pdf = pdftools.save(tmp_path, haven_map_pdf(content(other), engine="reportlab"))
+    words = pdftools.flat(pdftools.text(pdf))
+    assert "Mon-Fri 9:00-17:30" in words and "Mon only" in words
+    assert "Mon-Sat 7:00-22:00" not in words and "Café Zoë" not in words
+    assert haven_map_pdf(content(), engine="reportlab") == first
+
+
+def test_page_streams_are_binary_and_the_setting_is_left_as_it_was():
+    before = rl_config.useA85
+    pdf = haven_map_pdf(content(), engine="reportlab")
+    assert rl_config.useA85 == before
+    assert b"ASCII85Decode" not in pdf and b"FlateDecode" in pdf
+
+
+def test_a_paragraph_longer_than_a_page_still_splits_across_pages(tmp_path):
+    style = _styles(1.0, "portrait")["contact"]
+    words = " ".join(f"word{n}" for n in range(1500))
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer).build([_Paragraph(words, style), _Paragraph(words, style)])
+    pdf = pdftools.save(tmp_path, buffer.getvalue())
+    assert len(pdftools.pages(pdf)) >= 3
+    assert pdftools.flat(pdftools.text(pdf)).split() == words.split() * 2
