@@ -84,6 +84,7 @@ def ensure(admin: str, seed: int, scale: synthetic.Scale, log=print) -> tuple[st
         log(f"Reusing {name} (seed {seed}, {scale.maps} maps); vacuuming what runs deleted...")
         with connect(url) as conn:  # maps a killed run left behind (seeded ids come first)
             conn.execute("DELETE FROM pupil_map WHERE id > %s", [scale.maps * scale.boroughs])
+            conn.execute("DELETE FROM haven WHERE id > %s", [scale.havens])
         vacuum(url)
         return url, {**seeding_info(url), "reused": True}
     started = time.perf_counter()
