@@ -1,6 +1,8 @@
 """All spatial SQL of safety mapping: session areas, storing zones, class results and grids."""
 
+import json
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
@@ -476,24 +478,29 @@ def heat_tile(db_session: Session, *, resolution: int, cells: list[dict], z: int
               y: int) -> bytes:
     """A Mapbox vector tile (layer 'heatmap') of published cells that touch tile z/x/y, with
     their cell index and published numbers (a number a cell lacks is left out)."""
-    names = ", ".join(TILE_PROPERTIES)
-    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in TILE_PROPERTIES.items())
-    sql = f"""
+    # One JSON parameter: psycopg adapts Python lists to arrays element by element, which cost
+    # more than the tile's SQL.
+    keys = ("i", "j", *TILE_PROPERTIES)
+    rows = json.dumps([{key: c.get(key) for key in keys} for c in cells])
+    params = {"res": resolution, "z": z, "x": x, "y": y, "cells": rows}
+    return bytes(db_session.scalar(_heat_tile_sql(_srid()), params) or b"")
+
+
+@lru_cache(maxsize=4)
+def _heat_tile_sql(srid: int):
+    columns = ", ".join(f"{name} {kind}" for name, kind in TILE_PROPERTIES.items())
+    return text(f"""
         WITH cells AS (
-            SELECT * FROM unnest(CAST(:i AS int[]), CAST(:j AS int[]), {arrays})
-                       AS c(i, j, {names})),
+            SELECT * FROM json_to_recordset(CAST(:cells AS json)) AS c(i int, j int, {columns})),
         shapes AS (
-            SELECT c.*, ST_Transform(ST_SetSRID(ST_Hexagon(:res, c.i, c.j), {_srid()}), 3857)
+            SELECT c.*, ST_Transform(ST_SetSRID(ST_Hexagon(:res, c.i, c.j), {srid}), 3857)
                        AS geom
               FROM cells c),
         tile AS (
             SELECT ST_AsMVTGeom(s.geom, ST_TileEnvelope(:z, :x, :y)) AS geom, s.i, s.j,
                    {", ".join(f"s.{name}" for name in TILE_PROPERTIES)}
               FROM shapes s WHERE s.geom && ST_TileEnvelope(:z, :x, :y, margin => 0.02))
-        SELECT ST_AsMVT(tile.*, 'heatmap') FROM tile"""  # noqa: S608 (fixed names; SRID: int)
-    params = {"res": resolution, "z": z, "x": x, "y": y,
-              **{name: [c.get(name) for c in cells] for name in ("i", "j", *TILE_PROPERTIES)}}
-    return bytes(db_session.scalar(text(sql), params) or b"")
+        SELECT ST_AsMVT(tile.*, 'heatmap') FROM tile""")  # noqa: S608 (fixed names; SRID: int)
 
 
 def borough_bounds(db_session: Session, borough_id: int):
