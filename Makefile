@@ -88,7 +88,7 @@ $(VENV)/.bench-installed: pyproject.toml $(BIN)/activate
 	@touch $@
 
 bench: setup $(VENV)/.bench-installed
-	@scripts/system-deps.sh chromium poppler zbar wrk
+	@scripts/system-deps.sh chromium poppler zbar wrk nginx
 ifeq ($(LOCAL_DB),yes)
 	@scripts/pg.sh start
 	BENCH_ADMIN_URL='$(shell scripts/pg.sh url postgres)' $(BIN)/python -m bench $(BENCH_ARGS)

@@ -94,7 +94,7 @@ def run(users: list[str], *, server: Server, plan: dict, count: int, seconds: fl
                    "--only-summary", "--exit-code-on-error", "0", *users]
         env = {**_clean_env(), "BENCH_PLAN": str(plan_path), "BENCH_SAMPLES": str(samples_path)}
         before = (resource.getrusage(resource.RUSAGE_CHILDREN), server.cpu_seconds(),
-                  machine_busy())
+                  machine_busy(), server.proxy_cpu_seconds())
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
                               timeout=seconds + 120, check=False)
         cpu = cpu_used(before, server)
@@ -102,7 +102,7 @@ def run(users: list[str], *, server: Server, plan: dict, count: int, seconds: fl
             raise RuntimeError(f"locust failed ({done.returncode}):\n{done.stderr[-3000:]}")
         data = json.loads(samples_path.read_text())
     samples = [Sample(*row) for row in data["samples"]]
-    for name in ("gunicorn", "load_generator"):
+    for name in ("gunicorn", "load_generator", "proxy"):
         cpu[f"{name}_ms_per_request"] = round(cpu[f"{name}_s"] * 1000 / max(len(samples), 1), 2)
     return LoadRun(samples, data["started"] or min(s.started for s in samples), cpu)
 
@@ -115,6 +115,7 @@ def cpu_used(before, server: Server) -> dict:
     locust_s = (usage.ru_utime + usage.ru_stime) - (before[0].ru_utime + before[0].ru_stime)
     return {"load_generator_s": round(locust_s, 2),
             "gunicorn_s": round(server.cpu_seconds() - before[1], 2),
+            "proxy_s": round(server.proxy_cpu_seconds() - before[3], 2),
             "machine_busy_share": round((busy - before[2][0]) / max(total - before[2][1], 1e-9),
                                         3)}
 

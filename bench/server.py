@@ -1,11 +1,15 @@
-"""The app served by gunicorn on a free loopback port, against the bench database.
+"""The app served by gunicorn behind nginx on free loopback ports, against the bench database.
 
-As docs/operations.md deploys it (sync workers, JSON request logs at INFO), with 2 workers for
-this 2-core machine; its logs go to a file in a temporary folder.
+As docs/operations.md deploys it (sync workers behind a buffering reverse proxy, JSON request
+logs at INFO), with 2 workers for this 2-core machine; logs go to a temporary folder. The proxy
+matters: a sync worker serves one connection at a time, so a client that connects and then
+waits (wrk reconnects at once after each answer and then thinks) would hold a worker idle;
+nginx reads whole requests first, as in production.
 """
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -31,18 +35,53 @@ class Server:
     process: subprocess.Popen
     log_path: Path
     command: list[str]
+    proxy: subprocess.Popen | None = None
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) of the master and its workers so far."""
-        master = psutil.Process(self.process.pid)
-        total = 0.0
-        for proc in [master, *master.children(recursive=True)]:
-            try:
-                times = proc.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            total += times.user + times.system
-        return total
+        """CPU time (user + system) of gunicorn's master and its workers so far."""
+        return _cpu_seconds(self.process)
+
+    def proxy_cpu_seconds(self) -> float:
+        """CPU time of nginx so far (0 without it)."""
+        return _cpu_seconds(self.proxy) if self.proxy else 0.0
+
+
+def _cpu_seconds(process: subprocess.Popen) -> float:
+    master = psutil.Process(process.pid)
+    total = 0.0
+    for proc in [master, *master.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+NGINX = """daemon off;
+master_process off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    client_max_body_size 200m;
+    keepalive_requests 1000000;
+    upstream app {{ server 127.0.0.1:{app_port}; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://app;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
 
 
 def free_port() -> int:
@@ -107,11 +146,34 @@ def serving(database_url: str, app: str = "wsgi:app", workers: int = WORKERS,
             server = Server(f"http://127.0.0.1:{port}", process, log_path, command)
             try:
                 _wait_ready(server, folder, workers)
-                yield server
+                with _proxy(folder, port) as (proxy, proxy_url):
+                    server.proxy, server.base_url = proxy, proxy_url
+                    _wait_ready(server, folder, workers)
+                    yield server
             finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                _stop(process)
+
+
+@contextmanager
+def _proxy(folder: Path, app_port: int) -> Iterator[tuple[subprocess.Popen, str]]:
+    """nginx on a free port, proxying to the app, until the block ends."""
+    port = free_port()
+    config = folder / "nginx.conf"
+    config.write_text(NGINX.format(folder=folder, app_port=app_port, port=port))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    process = subprocess.Popen([nginx, "-c", str(config), "-p", str(folder),  # noqa: S603
+                                "-e", str(folder / "nginx-error.log")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield process, f"http://127.0.0.1:{port}"
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -86,7 +86,7 @@ def run(server: Server, paths: list[str], *, connections: int, seconds: float,
                    "-s", str(script), server.base_url, "--", str(listed), str(think_ms),
                    f"Bearer {token}" if token else "", str(seed)]
         before = (resource.getrusage(resource.RUSAGE_CHILDREN), server.cpu_seconds(),
-                  loadgen.machine_busy())
+                  loadgen.machine_busy(), server.proxy_cpu_seconds())
         done = subprocess.run(command, capture_output=True, text=True,  # noqa: S603
                               timeout=seconds + 60, check=False)
         cpu = loadgen.cpu_used(before, server)
@@ -98,7 +98,7 @@ def run(server: Server, paths: list[str], *, connections: int, seconds: float,
     errors = {k: v for k, v in report["errors"].items() if v}
     ms = {k: report["us"][k] / 1000 for k in ("p50", "p95", "p99", "max")}
     result = WrkRun(report["requests"], report["duration_us"] / 1e6, errors, ms, cpu)
-    for name in ("gunicorn", "load_generator"):
+    for name in ("gunicorn", "load_generator", "proxy"):
         cpu[f"{name}_ms_per_request"] = round(cpu[f"{name}_s"] * 1000 / max(result.requests, 1),
                                               2)
     return result

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages a feature needs, with apt, when they are missing.
-# Usage: scripts/system-deps.sh postgis|chromium|poppler|pdf|zbar|wrk|gdal|npm ...
+# Usage: scripts/system-deps.sh postgis|chromium|poppler|pdf|zbar|wrk|nginx|gdal|npm ...
 # Root or passwordless sudo installs them; otherwise it says what to install and fails.
 set -euo pipefail
 
@@ -22,6 +22,7 @@ for feature in "$@"; do
          [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core) ;;
     zbar) command -v zbarimg >/dev/null || need+=(zbar-tools) ;;
     wrk) command -v wrk >/dev/null || need+=(wrk) ;;
+    nginx) command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light) ;;
     gdal) command -v ogrinfo >/dev/null || need+=(gdal-bin) ;;
     npm) command -v npm >/dev/null || need+=(nodejs npm) ;;
     *) echo "system-deps: unknown feature $feature" >&2; exit 2 ;;
