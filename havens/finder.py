@@ -38,31 +38,39 @@ def local_time(moment: datetime | None) -> datetime:
 def nearest(*, db_session: Session, lon: float, lat: float, limit: int = 5,
             at: datetime | None = None, open_only: bool = False) -> list[Found]:
     """The nearest active havens (straight line), marked open or closed at `at`."""
-    at = local_time(at)
-    fetch = min(limit * 10, MAX_CANDIDATES) if open_only else limit
-    found = []
-    for row in queries.nearest_active(db_session, lon, lat, fetch):
-        is_open = hours.is_open_at(opening_hours(row.Haven), at)
-        if is_open or not open_only:
-            found.append(Found(row.Haven, row.lon, row.lat, row.distance_m, is_open))
-    return found[:limit]
+    rows = queries.nearest_active(db_session, lon, lat, _fetched(limit, open_only))
+    return [Found(row.Haven, row.lon, row.lat, row.distance_m, is_open)
+            for row, _opening, is_open in _shown(rows, lambda row: opening_hours(row.Haven),
+                                                 local_time(at), limit, open_only)]
 
 
 def nearest_public(*, db_session: Session, lon: float, lat: float, limit: int = 5,
                    at: datetime | None = None, open_only: bool = False) -> list[dict]:
     """nearest() as anyone may see it (presenting.public_view with distance_m), from one
     query."""
-    at = local_time(at)
-    fetch = min(limit * 10, MAX_CANDIDATES) if open_only else limit
-    views = []
-    for row in queries.nearest_public(db_session, lon, lat, fetch):
-        opening = hours.from_json_text(row.opening_hours)
+    rows = queries.nearest_public(db_session, lon, lat, _fetched(limit, open_only))
+    return [nearby_view(row, opening, is_open)
+            for row, opening, is_open in _shown(
+                rows, lambda row: hours.from_json_text(row.opening_hours), local_time(at),
+                limit, open_only)]
+
+
+def _fetched(limit: int, open_only: bool) -> int:
+    """How many nearest havens to fetch: more when closed ones will be left out."""
+    return min(limit * 10, MAX_CANDIDATES) if open_only else limit
+
+
+def _shown(rows, opening_of, at: datetime, limit: int, open_only: bool):
+    """(row, its opening hours, open at `at`) of the first `limit` rows to show."""
+    shown = 0
+    for row in rows:
+        if shown == limit:
+            return
+        opening = opening_of(row)
         is_open = hours.is_open_at(opening, at)
         if is_open or not open_only:
-            views.append(nearby_view(row, opening, is_open))
-            if len(views) == limit:
-                break
-    return views
+            shown += 1
+            yield row, opening, is_open
 
 
 def start_point(*, db_session: Session, postcode: str | None = None,

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from mapping import heatmap, queries
+from mapping import heatmap, queries, tile_cells
 from mapping.publication import Rule
 
 MAX_QUESTIONS = 128
@@ -44,6 +44,13 @@ def published_cells(*, db_session: Session, question: heatmap.Question,
     """heatmap.published_cells, answered from memory while the aggregates are unchanged."""
     return remember(("published", question, rule), db_session, lambda: heatmap.published_cells(
         db_session=db_session, question=question, rule=rule))
+
+
+def indexed_cells(*, db_session: Session, question: heatmap.Question,
+                  rule: Rule) -> tile_cells.IndexedCells:
+    """published_cells with their positions by (i, j), for picking each tile's cells."""
+    return remember(("indexed", question, rule), db_session, lambda: tile_cells.indexed(
+        published_cells(db_session=db_session, question=question, rule=rule)))
 
 
 def clear() -> None:

@@ -37,14 +37,14 @@ def resolution_for_zoom(z: int) -> int:
     return next(size for up_to, size in CELLS_BY_ZOOM if z <= up_to)
 
 
-def _args(schema: HeatmapQuery | None = None) -> dict:
+_QUERY = HeatmapQuery(unknown=RAISE)  # built once: a map asks for tiles by the dozen
+
+
+def _args() -> dict:
     try:
-        return (schema or HeatmapQuery(unknown=RAISE)).load(request.args)
+        return _QUERY.load(request.args)
     except ValidationError as exc:
         raise invalid_input(exc) from exc
-
-
-_TILE_QUERY = HeatmapQuery(unknown=RAISE)  # built once: a map asks for tiles by the dozen
 
 
 @pages.route("/tiles/heatmap/<int:z>/<int:x>/<int:y>.mvt")
@@ -53,12 +53,12 @@ def heatmap_tile(z: int, x: int, y: int):
     """Published cells as a vector tile (same filters as /api/v1/heatmap)."""
     if not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
         raise NotFound(f"There is no tile {z}/{x}/{y}.")
-    args = _args(_TILE_QUERY)
+    args = _args()
     question = borough_question(args, resolution_for_zoom(z))
-    cells = heat_cache.published_cells(db_session=db.session(), question=question,
-                                       rule=heatmap.rule_for_planners())
-    near = tile_cells.cells_in_tile(cells, question.resolution, z, x, y,
-                                    current_app.config["WORK_SRID"])
+    published = heat_cache.indexed_cells(db_session=db.session(), question=question,
+                                         rule=heatmap.rule_for_planners())
+    near = tile_cells.cells_in_tile(published.cells, question.resolution, z, x, y,
+                                    current_app.config["WORK_SRID"], published.where)
     tile = queries.heat_tile(db.session(), resolution=question.resolution, cells=near,
                              z=z, x=x, y=y)
     return Response(tile, mimetype="application/vnd.mapbox-vector-tile",

@@ -8,9 +8,8 @@ sqrt(3) / 2 * size.
 """
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 
 from core.geo import transformer
@@ -38,17 +37,38 @@ def tile_bounds(z: int, x: int, y: int, srid: int) -> tuple[float, float, float,
                                                     densify_pts=8)
 
 
-def cells_in_tile(cells: list[dict], size: float, z: int, x: int, y: int,
-                  srid: int) -> list[dict]:
-    """The cells whose hexagon may touch tile z/x/y, in the order given."""
+def cells_in_tile(cells: list[dict], size: float, z: int, x: int, y: int, srid: int,
+                  where: dict | None = None) -> list[dict]:
+    """The cells whose hexagon may touch tile z/x/y, in the order given (`where`: their
+    positions(), when the caller keeps it with the list)."""
     bounds = tile_bounds(z, x, y, srid)
-    candidates = _candidates(cells, size, bounds)
     kept = []
-    for position in candidates:
+    for position in _candidates(cells, size, bounds, where):
         cell = cells[position]
         if _touches(hexagon_bounds(size, cell["i"], cell["j"]), bounds):
             kept.append(cell)
     return kept
+
+
+@dataclass(frozen=True)
+class IndexedCells:
+    """Published cells with their positions by (i, j), built once per answer (heat_cache)."""
+
+    cells: list[dict]
+    where: dict[tuple[int, int], list[int]]
+
+
+def indexed(cells: list[dict]) -> IndexedCells:
+    """The cells with where each (i, j) is among them."""
+    return IndexedCells(cells, positions(cells))
+
+
+def positions(cells: list[dict]) -> dict[tuple[int, int], list[int]]:
+    """Where each (i, j) is in `cells`."""
+    where: dict[tuple[int, int], list[int]] = {}
+    for position, cell in enumerate(cells):
+        where.setdefault((cell["i"], cell["j"]), []).append(position)
+    return where
 
 
 def _touches(hexagon: tuple, bounds: tuple) -> bool:
@@ -57,7 +77,8 @@ def _touches(hexagon: tuple, bounds: tuple) -> bool:
     return maxx >= west and minx <= east and maxy >= south and miny <= north
 
 
-def _candidates(cells: list[dict], size: float, bounds: tuple) -> Iterable[int]:
+def _candidates(cells: list[dict], size: float, bounds: tuple,
+                where: dict | None) -> Iterable[int]:
     """Positions in `cells` of every cell whose (i, j) lies in the tile's index ranges (one
     more each side), sorted; every position when the ranges hold more cells than the list."""
     west, south, east, north = bounds
@@ -70,30 +91,6 @@ def _candidates(cells: list[dict], size: float, bounds: tuple) -> Iterable[int]:
                               math.floor(spans[2]), math.ceil(spans[3]))
     if (i_hi - i_lo + 1) * (j_hi - j_lo + 1) >= len(cells):
         return range(len(cells))
-    where = _positions(cells)
+    where = positions(cells) if where is None else where
     return sorted(position for i in range(i_lo, i_hi + 1) for j in range(j_lo, j_hi + 1)
                   for position in where.get((i, j), ()))
-
-
-_indexes: OrderedDict[int, tuple[list, dict, int]] = OrderedDict()
-_lock = threading.Lock()
-MAX_INDEXES = 16
-
-
-def _positions(cells: list[dict]) -> dict[tuple[int, int], list[int]]:
-    """Where each (i, j) is in `cells`, built once per list: heat_cache hands every tile of a
-    question the same list, which nobody changes. Keyed by the list's id; the entry keeps the
-    list alive, so that id cannot be reused while the entry is here."""
-    with _lock:
-        hit = _indexes.get(id(cells))
-        if hit is not None and hit[0] is cells and hit[2] == len(cells):
-            _indexes.move_to_end(id(cells))
-            return hit[1]
-    where: dict[tuple[int, int], list[int]] = {}
-    for position, cell in enumerate(cells):
-        where.setdefault((cell["i"], cell["j"]), []).append(position)
-    with _lock:
-        _indexes[id(cells)] = (cells, where, len(cells))
-        while len(_indexes) > MAX_INDEXES:
-            _indexes.popitem(last=False)
-    return where
