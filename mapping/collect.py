@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import AppError, InvalidInput, Unprocessable
 from core.geo import work_srid
-from mapping import queries, submission
+from mapping import aggregates, queries, submission
 from mapping.models import MappingSession, PupilMap, SubmissionKey, Zone
 
 THANKS = "Thank you! Your map has been sent."
@@ -120,7 +120,7 @@ def _store(db_session: Session, mapping_session: MappingSession, zones, key_hash
                          zones=[_zone_row(db_session, mapping_session, z) for z in zones])
     db_session.add(pupil_map)
     db_session.flush()
-    queries.add_zone_cells(db_session, pupil_map_ids=[pupil_map.id])  # the heatmap stays current
+    aggregates.add_maps(db_session, pupil_map_ids=[pupil_map.id])
     answer = {"received": True, "zones": len(zones), "message": THANKS}
     db_session.add(SubmissionKey(session_id=mapping_session.id, key_hash=key_hash,
                                  body_hash=body_hash, pupil_map_id=pupil_map.id, answer=answer))

@@ -9,6 +9,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -127,6 +128,10 @@ class Zone(Base):
     other_state: Mapped[str] = mapped_column(String(10), default="none")
     comment: Mapped[str | None] = mapped_column(Text)
     comment_state: Mapped[str] = mapped_column(String(10), default="none")
+    # The outline in WORK_SRID metres, kept by the database (migration 0016 writes the SRID the
+    # app was installed with; queries.work_geom falls back to ST_Transform if it ever differs).
+    work_geom = mapped_column(Geometry(spatial_index=False),
+                              Computed("ST_Transform(geom, 27700)", persisted=True))
 
     pupil_map: Mapped[PupilMap] = relationship(back_populates="zones")
 
@@ -174,6 +179,23 @@ class ZoneCell(Base):
     kind: Mapped[str] = mapped_column(String(8))
     reasons: Mapped[list[str]] = mapped_column(ARRAY(String(24)))
     times: Mapped[list[str]] = mapped_column(ARRAY(String(24)))
+
+
+class FineCell(Base):
+    """A pupil map's hexagons at a fine size (50 m, a school's own view): parallel arrays of
+    zone id, i and j, one entry per (zone, hexagon) pair. Read by unnesting one school's maps."""
+
+    __tablename__ = "fine_cell"
+    __table_args__ = (CheckConstraint("cardinality(zone_ids) = cardinality(i) "
+                                      "AND cardinality(i) = cardinality(j)",
+                                      name="same_length"),)
+
+    pupil_map_id: Mapped[int] = mapped_column(ForeignKey("pupil_map.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    resolution: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    zone_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    i: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    j: Mapped[list[int]] = mapped_column(ARRAY(Integer))
 
 
 class CellPupils(Base):

@@ -129,6 +129,16 @@ def delete_term_maps(db_session: Session, borough_id: int, term: str) -> int:
 # when their interiors overlap (touching an edge is not marking the cell).
 
 RESOLUTIONS = (50, 100, 150, 250)
+FINE_M = 50  # a school's own view only: kept per map in fine_cell (see mapping/fine_cells.py)
+ZONE_CELL_RESOLUTIONS = tuple(size for size in RESOLUTIONS if size != FINE_M)
+
+
+def _work_geom(srid: int, zone: str = "z") -> str:
+    """A zone's outline in WORK_SRID: the stored copy, or a fresh transform if WORK_SRID has
+    changed since it was written."""
+    return (f"CASE WHEN ST_SRID({zone}.work_geom) = {int(srid)} THEN {zone}.work_geom "
+            f"ELSE ST_Transform({zone}.geom, {int(srid)}) END")
+
 
 # The zones are moved to WORK_SRID in a fenced subquery (OFFSET 0) so the planner neither repeats
 # ST_Transform per candidate hexagon nor joins pupil_map after the hexagons. A hexagon counts when
@@ -141,7 +151,7 @@ _ZONE_CELLS = """
            w.year_group, w.kind, w.reasons, w.times
       FROM (SELECT z.id AS zone_id, m.id AS map_id, m.session_id, m.school_id, m.borough_id,
                    m.term, m.year_group, z.kind, z.reasons, z.times,
-                   ST_Transform(z.geom, {srid}) AS g
+                   {work_geom} AS g
               FROM pupil_map m JOIN zone z ON z.pupil_map_id = m.id
              WHERE {where} OFFSET 0) AS w
       CROSS JOIN unnest(CAST(:resolutions AS int[])) AS r(res)
@@ -163,10 +173,62 @@ _SESSION_CELLS = """
 """
 
 
+def zone_cells_sql(srid: int, where: str) -> str:
+    """The INSERT of zone_cell rows for the zones of the pupil maps `where` picks."""
+    return _ZONE_CELLS.format(srid=int(srid), where=where, work_geom=_work_geom(srid))
+
+
 def add_zone_cells(db_session: Session, *, pupil_map_ids: list[int]) -> None:
-    """Record the cells of these pupil maps' zones."""
-    sql = _ZONE_CELLS.format(srid=_srid(), where="m.id = ANY(:ids)")
-    db_session.execute(text(sql), {"ids": list(pupil_map_ids), "resolutions": list(RESOLUTIONS)})
+    """Record the cells of these pupil maps' zones at the planners' sizes (zone_cell)."""
+    sql = zone_cells_sql(_srid(), "m.id = ANY(:ids)")
+    db_session.execute(text(sql), {"ids": list(pupil_map_ids),
+                                   "resolutions": list(ZONE_CELL_RESOLUTIONS)})
+
+
+def fine_zones(db_session: Session, *, pupil_map_ids: list[int] | None = None,
+               first_map: int | None = None, last_map: int | None = None) -> list[tuple]:
+    """(zone id, pupil map id, outline as WKB in WORK_SRID) of the zones of these maps, or of
+    maps first_map..last_map, in map and zone order."""
+    if pupil_map_ids is not None:
+        where, params = "z.pupil_map_id = ANY(%(ids)s)", {"ids": list(pupil_map_ids)}
+    else:
+        where, params = ("z.pupil_map_id BETWEEN %(first)s AND %(last)s",
+                         {"first": first_map, "last": last_map})
+    sql = f"""
+        SELECT z.id, z.pupil_map_id, ST_AsBinary({_work_geom(_srid())}) FROM zone z
+         WHERE {where} ORDER BY z.pupil_map_id, z.id"""  # noqa: S608 (SRID: int; fixed where)
+    # Straight through psycopg in binary: 100,000 outlines arrive in a quarter of a second.
+    with db_session.connection().connection.driver_connection.cursor(binary=True) as cursor:
+        return cursor.execute(sql, params).fetchall()
+
+
+def fine_overlaps(db_session: Session, resolution: int, zone_ids: list[int], ii: list[int],
+                  jj: list[int]) -> list[bool]:
+    """Whether each zone's interior meets hexagon (i, j)'s, by PostGIS (the pairs too close to
+    call in mapping.hex_raster)."""
+    if not zone_ids:
+        return []
+    srid = _srid()
+    rows = db_session.execute(text(f"""
+        SELECT ST_Relate(ST_SetSRID(ST_Hexagon(:res, p.i, p.j), {srid}), {_work_geom(srid)},
+                         'T********') AS meets
+          FROM unnest(CAST(:zones AS int[]), CAST(:ii AS int[]), CAST(:jj AS int[]))
+               WITH ORDINALITY AS p(zone_id, i, j, n)
+          JOIN zone z ON z.id = p.zone_id
+         ORDER BY p.n"""),  # noqa: S608 (SRID: an int from config)
+        {"res": resolution, "zones": zone_ids, "ii": ii, "jj": jj})
+    return [row.meets for row in rows]
+
+
+FINE_CELL_COPY = ("COPY fine_cell (pupil_map_id, resolution, zone_ids, i, j) "
+                  "FROM STDIN (FORMAT BINARY)")
+
+
+def copy_fine_cells(db_session: Session, payload: bytes) -> None:
+    """Load fine_cell rows given as PostgreSQL binary COPY data (mapping.fine_cells builds it)."""
+    with db_session.connection().connection.driver_connection.cursor() as cursor, \
+            cursor.copy(FINE_CELL_COPY) as copy:
+        copy.write(payload)
 
 
 def add_session_cells(db_session: Session, *, session_id: int | None = None) -> None:
@@ -178,7 +240,27 @@ def add_session_cells(db_session: Session, *, session_id: int | None = None) -> 
 
 def clear_aggregates(db_session: Session) -> None:
     """Forget every cell (before a rebuild; a trigger empties cell_pupils with zone_cell)."""
-    db_session.execute(text("TRUNCATE zone_cell, session_cell"))
+    db_session.execute(text("TRUNCATE zone_cell, session_cell, fine_cell"))
+
+
+def clear_fine_cells(db_session: Session) -> None:
+    """Forget every map's fine cells."""
+    db_session.execute(text("TRUNCATE fine_cell"))
+
+
+# zone_cell's columns for the fine size, from each map's arrays.
+_FINE_ZONE_CELLS = """(
+    SELECT f.resolution, c.i, c.j, c.zone_id, m.id AS pupil_map_id, m.session_id, m.school_id,
+           m.borough_id, m.term, m.year_group, z.kind, z.reasons, z.times
+      FROM fine_cell f
+      JOIN pupil_map m ON m.id = f.pupil_map_id
+     CROSS JOIN LATERAL unnest(f.zone_ids, f.i, f.j) AS c(zone_id, i, j)
+      JOIN zone z ON z.id = c.zone_id)"""
+
+
+def _cells_from(resolution: int, alias: str = "zone_cell") -> str:
+    """Where (zone, cell) rows of a size are read from, with zone_cell's columns."""
+    return f"{_FINE_ZONE_CELLS} AS {alias}" if resolution == FINE_M else f"zone_cell AS {alias}"
 
 
 def defer_cell_pupils(db_session: Session) -> None:
@@ -252,7 +334,7 @@ def heat_counts(db_session: Session, *, borough_id: int, resolution: int, kind: 
     sql = f"""
         SELECT i, j, {columns},
                count(DISTINCT school_id) FILTER (WHERE {full}) AS schools
-          FROM {"cell_pupils" if counters else "zone_cell"}
+          FROM {"cell_pupils" if counters else _cells_from(resolution)}
          WHERE borough_id = :borough_id AND resolution = :resolution AND kind = :kind
                {_SCOPE_SQL.format(t="")}
          GROUP BY i, j"""  # noqa: S608 (predicates from FILTER_SQL only)
@@ -286,7 +368,7 @@ def area_counts(db_session: Session, *, borough_id: int, resolution: int, kind: 
     _subsets, columns, full = _count_columns(filters)
     sql = f"""
         SELECT {columns}, count(DISTINCT school_id) FILTER (WHERE {full}) AS schools
-          FROM zone_cell z
+          FROM {_cells_from(resolution, "z")}
           JOIN unnest(CAST(:ii AS int[]), CAST(:jj AS int[])) AS a(ai, aj)
             ON z.i = a.ai AND z.j = a.aj
          WHERE z.borough_id = :borough_id AND z.resolution = :resolution
@@ -351,7 +433,7 @@ def heat_counts_by_school(db_session: Session, *, borough_id: int, resolution: i
     sql = f"""
         SELECT i, j, school_id,
                {"sum(pupils)" if counters else "count(DISTINCT pupil_map_id)"} AS pupils
-          FROM {"cell_pupils" if counters else "zone_cell"}
+          FROM {"cell_pupils" if counters else _cells_from(resolution)}
          WHERE borough_id = :borough_id AND resolution = :resolution AND {predicate}
                {_SCOPE_SQL.format(t="")}
          GROUP BY i, j, school_id"""  # noqa: S608 (predicates from FILTER_SQL only)
@@ -396,7 +478,7 @@ def filter_cube(db_session: Session, *, borough_id: int, resolution: int, kind: 
         WITH z AS (
             SELECT i, j, pupil_map_id, school_id, term = :term AS this_term, reasons, times,
                    CASE {band} END AS band
-              FROM zone_cell
+              FROM {_cells_from(resolution)}
              WHERE borough_id = :borough_id AND resolution = :resolution AND kind = :kind)
         SELECT i, j, school_id, this_term, reason, time_of_day, band, {flags},
                count(DISTINCT pupil_map_id) AS pupils, count(DISTINCT school_id) AS schools

@@ -153,13 +153,15 @@ def test_incremental_updates_equal_a_full_rebuild(app, db_session, classes):
                                 rng.uniform(30, 200)), reasons=["dark"])
                  for _ in range(rng.randint(1, 4))]
         send(app, db_session, rng.choice(classes), *zones)
-    snapshot = "SELECT resolution, i, j, zone_id, kind FROM zone_cell ORDER BY 1, 2, 3, 4"
-    sessions = "SELECT resolution, i, j, session_id FROM session_cell ORDER BY 1, 2, 3, 4"
-    before = (db_session.execute(text(snapshot)).all(), db_session.execute(text(sessions)).all())
+    tables = ("SELECT resolution, i, j, zone_id, kind FROM zone_cell ORDER BY 1, 2, 3, 4",
+              """SELECT f.resolution, c.i, c.j, c.zone_id, f.pupil_map_id FROM fine_cell f,
+                        unnest(f.zone_ids, f.i, f.j) AS c(zone_id, i, j) ORDER BY 1, 2, 3, 4""",
+              "SELECT resolution, i, j, session_id FROM session_cell ORDER BY 1, 2, 3, 4")
+    before = [db_session.execute(text(sql)).all() for sql in tables]
     with app.app_context():
         aggregates.rebuild(db_session=db_session)
-    after = (db_session.execute(text(snapshot)).all(), db_session.execute(text(sessions)).all())
-    assert before[0] and before == after
+    after = [db_session.execute(text(sql)).all() for sql in tables]
+    assert all(before) and before == after
 
 
 @pytest.mark.parametrize(("query", "field"), [

@@ -126,7 +126,8 @@ def test_a_kept_term_answers_every_planner_question_as_before_the_purge(
     assert "36 pupil map(s) deleted" in output
     assert f"the published heatmaps of {terms.label(term)} are kept" in output
     db_session.expire_all()
-    for table in ("pupil_map", "zone", "zone_cell", "submission_key", "cell_pupils"):
+    for table in ("pupil_map", "zone", "zone_cell", "fine_cell", "submission_key",
+                  "cell_pupils"):
         assert db_session.scalar(text(f"SELECT count(*) FROM {table}")) == 0, table  # noqa: S608
     after = _everything_a_planner_sees(app, db_session, planner, term)
     assert after.keys() == before.keys()

@@ -41,7 +41,7 @@ from tests.mapping.test_hotspots import _planted
 # another such table) holds pupil data too, so a new pupil table is checked without editing this.
 PUPIL_ROOTS = {"pupil_map", "mapping_session"}
 KNOWN_PUPIL_TABLES = {"mapping_session", "named_place", "pupil_map", "zone", "submission_key",
-                      "zone_cell", "session_cell", "paper_sheet"}
+                      "zone_cell", "fine_cell", "session_cell", "paper_sheet"}
 # Words that, as a part of a column name, would mean storing who or where a pupil is.
 IDENTIFYING = re.compile(
     r"(^|_)(ip|ips|inet|addr|address|remote|forwarded|user_?agent|agent|ua|browser|name|"
@@ -61,6 +61,7 @@ ALLOWED_GEOMETRIES = {
     ("named_place", "area"),  # a place the teacher drew and named
     ("zone", "geom"),  # the place a pupil marked as safe or unsafe (an area, not the pupil)
     ("zone", "drawn"),  # the same mark as drawn (line or point), shown to the teacher only
+    ("zone", "work_geom"),  # the same place in metres (WORK_SRID), kept by the database
 }
 
 
@@ -95,7 +96,7 @@ def test_no_table_holding_pupil_data_has_a_column_for_who_or_where_the_pupil_is(
 
 def test_every_time_kept_with_a_pupil_s_map_is_to_the_hour_only(db_session):
     with_maps = _pupil_tables(inspect(db_session.connection()), roots={"pupil_map"})
-    assert {"zone", "submission_key", "zone_cell"} <= set(with_maps)
+    assert {"zone", "submission_key", "zone_cell", "fine_cell"} <= set(with_maps)
     times = {(table, c["name"]): c["default"] or "" for table, columns in with_maps.items()
              for c in columns if "TIMESTAMP" in str(c["type"]).upper()}
     assert ("submission_key", "created_at") in times
@@ -189,7 +190,7 @@ def test_the_purge_deletes_expired_maps_with_everything_derived_from_them_and_ke
     db_session.expire_all()
     # the raw maps past the period are gone, with their zones, words, keys and hexagons
     assert db_session.scalars(select(PupilMap.id).order_by(PupilMap.id)).all() == kept
-    for table in ("zone", "submission_key", "zone_cell"):
+    for table in ("zone", "submission_key", "zone_cell", "fine_cell"):
         left = db_session.scalars(text(
             f"SELECT DISTINCT pupil_map_id FROM {table} ORDER BY 1")).all()  # noqa: S608
         assert left == kept, table

@@ -808,7 +808,8 @@ def test_a_planner_read_with_basic_authentication_is_audited_too(
 # --- the database role the layer reads as --------------------------------------------------------
 
 RAW_TABLES = ["haven", "haven_visit", "school", "borough", "pupil_map", "zone", "zone_cell",
-              "session_cell", "mapping_session", "app_user", "api_token", "audit_event",
+              "fine_cell", "session_cell", "mapping_session", "app_user", "api_token",
+              "audit_event",
               "published_heat_cell", "published_hotspot", "ogc_publication", "heatmap_state"]
 
 
