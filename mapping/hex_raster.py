@@ -3,8 +3,8 @@
 The same answer as `ST_Relate(hexagon, zone, 'T********')` (the interiors meet), computed in
 compiled loops instead of one GEOS call per candidate hexagon. A hexagon meets a polygon's
 interior exactly when its centre lies in the polygon or the polygon's outline passes through
-the hexagon's interior, so each polygon is filled row by row from its outline (centres) and its
-edges are tested against the hexagons round them (separating axes). A pair that no test decides
+the hexagon's interior, so each polygon is filled column by column from its outline (centres)
+and its edges are tested against the hexagons round them (separating axes). A pair no test decides
 with a clear margin (an outline within a micrometre of a hexagon's side or corner) comes back
 as *undecided*, for PostGIS to settle (`queries.fine_overlaps`).
 
