@@ -2,7 +2,6 @@
 naive join. Each checks that ours and the baseline give the same answer before reporting times.
 """
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -92,22 +91,18 @@ def rebuild_50(bench: Bench) -> list[Row]:
 
 
 def _time_fine_rebuild(s: Session, bench: Bench) -> Timing:
-    """Time fine_cells.rebuild alone (a warm-up first); each run then reads the counts it
-    stored (untimed) and is rolled back, so the seeded cells come back."""
-    timing, spent = Timing(), 0.0
-    for run in range(bench.runs + 1):
+    """Time fine_cells.rebuild alone (a warm-up first: it compiles or loads the finder); each
+    run then reads the counts it stored (untimed) and is rolled back, so the seeded cells come
+    back."""
+    def read_back(pairs: int):
         try:
-            seconds, pairs = clock(lambda: fine_cells.rebuild(s))
-            started = time.perf_counter()
-            timing.result = (pairs, _fine_counts(s), time.perf_counter() - started)
+            seconds, counts = clock(lambda: _fine_counts(s))
+            return pairs, counts, seconds
         finally:
             s.rollback()
-        if run:  # the first run compiles or loads the finder's machine code
-            timing.samples.append(seconds)
-            spent += seconds
-            if spent >= bench.budget_s:
-                break
-    return timing
+
+    return repeat(lambda: fine_cells.rebuild(s), runs=bench.runs, budget_s=bench.budget_s,
+                  after=read_back)
 
 
 def rebuild_all_row(seconds: float | None, measured: str) -> Row:

@@ -38,13 +38,17 @@ def clock(fn: Callable[[], object]) -> tuple[float, object]:
 
 
 def repeat(fn: Callable[[], object], *, runs: int, warmup: Callable[[], object] | None = None,
-           budget_s: float = float("inf")) -> Timing:
+           budget_s: float = float("inf"),
+           after: Callable[[object], object] | None = None) -> Timing:
     """Time fn `runs` times after one warm-up call (warmup, or fn itself); stop early once the
-    budget is spent (at least one measured run)."""
-    (warmup or fn)()
+    budget is spent (at least one measured run). `after`, untimed, follows every call with its
+    result (to check or undo it) and what it returns is kept as the result."""
+    settle = after or (lambda result: result)
+    settle((warmup or fn)())
     timing, spent = Timing(), 0.0
     for _ in range(runs):
-        seconds, timing.result = clock(fn)
+        seconds, result = clock(fn)
+        timing.result = settle(result)
         timing.samples.append(seconds)
         spent += seconds
         if spent >= budget_s:

@@ -3,7 +3,7 @@
 
 Used both when a map arrives and by a rebuild, so the two cannot disagree; the few pairs the
 loops cannot call with a clear margin are settled by PostGIS's ST_Relate, which is what the
-planners' sizes use (queries.zone_cells_sql).
+planners' sizes use (queries.add_zone_cells).
 """
 
 import struct

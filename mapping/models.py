@@ -129,7 +129,7 @@ class Zone(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     comment_state: Mapped[str] = mapped_column(String(10), default="none")
     # The outline in WORK_SRID metres, kept by the database (migration 0016 writes the SRID the
-    # app was installed with; queries.work_geom falls back to ST_Transform if it ever differs).
+    # app was installed with; queries._work_geom falls back to ST_Transform if it ever differs).
     work_geom = mapped_column(Geometry(spatial_index=False),
                               Computed("ST_Transform(geom, 27700)", persisted=True))
 

@@ -173,14 +173,10 @@ _SESSION_CELLS = """
 """
 
 
-def zone_cells_sql(srid: int, where: str) -> str:
-    """The INSERT of zone_cell rows for the zones of the pupil maps `where` picks."""
-    return _ZONE_CELLS.format(srid=int(srid), where=where, work_geom=_work_geom(srid))
-
-
 def add_zone_cells(db_session: Session, *, pupil_map_ids: list[int]) -> None:
     """Record the cells of these pupil maps' zones at the planners' sizes (zone_cell)."""
-    sql = zone_cells_sql(_srid(), "m.id = ANY(:ids)")
+    srid = _srid()
+    sql = _ZONE_CELLS.format(srid=srid, where="m.id = ANY(:ids)", work_geom=_work_geom(srid))
     db_session.execute(text(sql), {"ids": list(pupil_map_ids),
                                    "resolutions": list(ZONE_CELL_RESOLUTIONS)})
 
@@ -220,14 +216,14 @@ def fine_overlaps(db_session: Session, resolution: int, zone_ids: list[int], ii:
     return [row.meets for row in rows]
 
 
-FINE_CELL_COPY = ("COPY fine_cell (pupil_map_id, resolution, zone_ids, i, j) "
+_FINE_CELL_COPY = ("COPY fine_cell (pupil_map_id, resolution, zone_ids, i, j) "
                   "FROM STDIN (FORMAT BINARY)")
 
 
 def copy_fine_cells(db_session: Session, payload: bytes) -> None:
     """Load fine_cell rows given as PostgreSQL binary COPY data (mapping.fine_cells builds it)."""
     with db_session.connection().connection.driver_connection.cursor() as cursor, \
-            cursor.copy(FINE_CELL_COPY) as copy:
+            cursor.copy(_FINE_CELL_COPY) as copy:
         copy.write(payload)
 
 
@@ -239,8 +235,9 @@ def add_session_cells(db_session: Session, *, session_id: int | None = None) -> 
 
 
 def clear_aggregates(db_session: Session) -> None:
-    """Forget every cell (before a rebuild; a trigger empties cell_pupils with zone_cell)."""
-    db_session.execute(text("TRUNCATE zone_cell, session_cell, fine_cell"))
+    """Forget every zone and session cell (before a rebuild; a trigger empties cell_pupils with
+    zone_cell; fine_cells.rebuild clears its own)."""
+    db_session.execute(text("TRUNCATE zone_cell, session_cell"))
 
 
 def clear_fine_cells(db_session: Session) -> None:
